@@ -1,0 +1,10 @@
+//! The domain of hocvuso, free of I/O: plans, units, the reporting calendar, progress math, text keys,
+//! and the deterministic synthetic data used by the demo.
+#![forbid(unsafe_code)]
+
+pub mod calendar;
+pub mod plan;
+pub mod progress;
+pub mod synth;
+pub mod text;
+pub mod units;
