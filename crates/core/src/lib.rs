@@ -3,6 +3,8 @@
 #![forbid(unsafe_code)]
 
 pub mod calendar;
+pub mod format;
+pub mod input;
 pub mod plan;
 pub mod progress;
 pub mod synth;

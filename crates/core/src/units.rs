@@ -141,6 +141,25 @@ pub struct Denominator {
     pub as_of: chrono::NaiveDate,
 }
 
+/// A unit as submitted for import (from the official list or a CSV file), before its parent is resolved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnitRow {
+    /// Line in the source file, for error messages.
+    pub row: usize,
+    pub code: UnitCode,
+    pub name: String,
+    pub full_name: String,
+    pub kind: UnitKind,
+    pub unit_type: String,
+    /// Code or name of the parent unit (names are matched tolerantly, see [`crate::text::match_key`]).
+    pub parent: Option<String>,
+    pub synthetic: bool,
+    /// Denominators given on the row: (key, value).
+    pub denominators: Vec<(String, f64)>,
+    pub source: String,
+    pub as_of: chrono::NaiveDate,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,1 +1,15 @@
+//! Persistence for hocvuso: one set of repositories over SQLite (default, a file in WAL mode) or
+//! PostgreSQL (large deployments), through sqlx's `Any` driver. Dates travel as ISO text and numbers
+//! as i64/f64, so one SQL text serves both engines; the few dialect differences live in [`db`].
+#![forbid(unsafe_code)]
 
+mod db;
+mod error;
+pub mod plans;
+pub mod progress;
+pub mod reports;
+pub mod testing;
+pub mod units;
+
+pub use db::{Backend, Store};
+pub use error::{RowProblem, StoreError};

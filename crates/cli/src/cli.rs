@@ -1,0 +1,257 @@
+//! Subcommands of `hocvuso`.
+
+use crate::demo;
+use anyhow::{Context, Result};
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand};
+use hocvuso_core::plan::parse_plan;
+use hocvuso_docs::units_csv::{MAX_FILE_BYTES, parse_units};
+use hocvuso_store::{Store, StoreError};
+use std::process::ExitCode;
+
+#[derive(Parser, Debug)]
+#[command(name = "hocvuso", version, about = "Theo dõi phong trào “Bình dân học vụ số” — run and monitor a digital-literacy campaign")]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args, Debug, Clone)]
+struct DbArgs {
+    /// Database: sqlite://FILE (default) or postgres://USER@HOST/DB
+    #[arg(long, env = "HOCVUSO_DATABASE_URL", default_value = "sqlite://hocvuso.db")]
+    database_url: String,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Serve the site and API over a database that already holds a plan.
+    Serve {
+        #[command(flatten)]
+        db: DbArgs,
+        /// Address to listen on.
+        #[arg(long, env = "HOCVUSO_ADDR", default_value = "127.0.0.1:8080")]
+        addr: String,
+    },
+    /// Create (or reuse) a demo database with the Đắk Lắk plan and synthetic data, then serve it.
+    Demo {
+        /// Database for the demo (kept apart from a real one).
+        #[arg(long, env = "HOCVUSO_DEMO_DATABASE_URL", default_value = "sqlite://hocvuso-demo.db")]
+        database_url: String,
+        #[arg(long, env = "HOCVUSO_ADDR", default_value = "127.0.0.1:8080")]
+        addr: String,
+        /// Generate weekly reports up to this date (YYYY-MM-DD or DD/MM/YYYY).
+        #[arg(long, default_value = "2025-09-05", value_parser = parse_date)]
+        until: NaiveDate,
+        /// Seed of the synthetic data: the same seed gives the same data.
+        #[arg(long, default_value_t = 2025)]
+        seed: u64,
+        /// Plan file to use instead of the built-in Đắk Lắk plan.
+        #[arg(long)]
+        plan: Option<std::path::PathBuf>,
+        /// Prepare the database and exit without serving.
+        #[arg(long)]
+        no_serve: bool,
+    },
+    /// Plans: check a file, or load it as the active plan.
+    Plan {
+        #[command(subcommand)]
+        command: PlanCommand,
+    },
+    /// Import data from files.
+    Import {
+        #[command(subcommand)]
+        command: ImportCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum PlanCommand {
+    /// Validate plan files and report every problem with its line and field.
+    Check { files: Vec<std::path::PathBuf> },
+    /// Validate a plan file and make it the active plan of the database.
+    Load {
+        file: std::path::PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum ImportCommand {
+    /// Import villages, departments, schools and enterprises with their parents and denominators from
+    /// a CSV file (format: docs/units-format.md). All rows or none.
+    Units {
+        file: std::path::PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+fn parse_date(s: &str) -> Result<NaiveDate, String> {
+    hocvuso_core::plan::parse_date_text(s).ok_or_else(|| format!("ngày «{s}» không hợp lệ; dùng 2025-09-05 hoặc 05/09/2025"))
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("HOCVUSO_LOG").unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("không khởi động được: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("Lỗi: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn open(url: &str) -> Result<Store> {
+    Store::open(url).await.with_context(|| format!("không mở được cơ sở dữ liệu {}", redact(url)))
+}
+
+/// A database URL without its password, for messages.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => match url[s + 3..at].split_once(':') {
+            Some((user, _)) => format!("{}{user}:***{}", &url[..s + 3], &url[at..]),
+            None => url.to_string(),
+        },
+        _ => url.to_string(),
+    }
+}
+
+async fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Serve { db, addr } => {
+            let store = open(&db.database_url).await?;
+            demo::ensure_official_units(&store).await?;
+            let app = crate::build(store, &addr, None).await?;
+            println!("hocvuso đang chạy tại http://{}", app.addr);
+            app.run_until_stopped().await?;
+        }
+        Command::Demo { database_url, addr, until, seed, plan, no_serve } => {
+            let plan_text = match &plan {
+                Some(p) => std::fs::read_to_string(p).with_context(|| format!("không đọc được {}", p.display()))?,
+                None => demo::DAKLAK_PLAN.to_string(),
+            };
+            let store = open(&database_url).await?;
+            let (plan, summary) = demo::seed(&store, &plan_text, seed, until).await?;
+            println!(
+                "Dữ liệu minh họa ({}): {} — {} thôn/buôn/tổ dân phố giả lập, {} báo cáo tuần giả lập đến {}",
+                if summary.reused { "dùng lại" } else { "vừa tạo" },
+                plan.title,
+                summary.villages,
+                summary.reports,
+                hocvuso_core::format::date(until)
+            );
+            if no_serve {
+                return Ok(ExitCode::SUCCESS);
+            }
+            let app = crate::build(store, &addr, Some(until)).await?;
+            println!("Mở http://{} trong trình duyệt (Ctrl-C để dừng)", app.addr);
+            app.run_until_stopped().await?;
+        }
+        Command::Plan { command: PlanCommand::Check { files } } => {
+            if files.is_empty() {
+                anyhow::bail!("cần ít nhất một tệp: hocvuso plan check TỆP.toml");
+            }
+            let mut failed = false;
+            for file in files {
+                let text = match std::fs::read_to_string(&file) {
+                    Ok(t) => t,
+                    Err(e) => {
+                        println!("{}: không đọc được tệp: {e}", file.display());
+                        failed = true;
+                        continue;
+                    }
+                };
+                match parse_plan(&text) {
+                    Ok(plan) => println!(
+                        "{}: hợp lệ — {} chỉ tiêu, {} nhiệm vụ, {} tuần báo cáo",
+                        file.display(),
+                        plan.indicators.len(),
+                        plan.tasks.len(),
+                        hocvuso_core::calendar::weeks(&plan).len()
+                    ),
+                    Err(errors) => {
+                        failed = true;
+                        println!("{}: {} lỗi", file.display(), errors.len());
+                        for e in errors {
+                            match e.line {
+                                Some(l) => println!("{}:{l}: {}{}", file.display(), if e.field.is_empty() { String::new() } else { format!("{}: ", e.field) }, e.message),
+                                None => println!("{}: {}", file.display(), e),
+                            }
+                        }
+                    }
+                }
+            }
+            return Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS });
+        }
+        Command::Plan { command: PlanCommand::Load { file, db } } => {
+            let text = std::fs::read_to_string(&file).with_context(|| format!("không đọc được {}", file.display()))?;
+            let store = open(&db.database_url).await?;
+            demo::ensure_official_units(&store).await?;
+            let plan = demo::load_plan(&store, &text).await?;
+            println!("Đã nạp kế hoạch «{}» ({} chỉ tiêu) và đặt làm kế hoạch đang dùng", plan.code, plan.indicators.len());
+        }
+        Command::Import { command: ImportCommand::Units { file, db } } => {
+            let meta = std::fs::metadata(&file).with_context(|| format!("không đọc được {}", file.display()))?;
+            if meta.len() as usize > MAX_FILE_BYTES {
+                anyhow::bail!("{}: tệp lớn {} MB, vượt giới hạn {} MB", file.display(), meta.len() / 1_048_576, MAX_FILE_BYTES / 1_048_576);
+            }
+            let bytes = std::fs::read(&file).with_context(|| format!("không đọc được {}", file.display()))?;
+            let store = open(&db.database_url).await?;
+            demo::ensure_official_units(&store).await?;
+            let keys: Vec<String> = match store.active_plan().await? {
+                Some(plan) => plan.denominators.iter().map(|d| d.key.clone()).collect(),
+                None => Vec::new(),
+            };
+            let today = chrono::Utc::now().date_naive();
+            let rows = match parse_units(&bytes, &keys, today) {
+                Ok(rows) => rows,
+                Err(problems) => return Ok(rejected(&file, &problems)),
+            };
+            match store.import_units(&rows, today).await {
+                Ok(s) => println!(
+                    "{}: đã nhập {} đơn vị mới, cập nhật {} đơn vị, {} mẫu số",
+                    file.display(),
+                    s.created,
+                    s.updated,
+                    s.denominators
+                ),
+                Err(StoreError::Rejected(problems)) => return Ok(rejected(&file, &problems)),
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn rejected(file: &std::path::Path, problems: &[hocvuso_core::input::RowProblem]) -> ExitCode {
+    println!("{}: tệp bị từ chối, không có gì được ghi ({} lỗi):", file.display(), problems.len());
+    for p in problems {
+        println!("  {p}");
+    }
+    ExitCode::FAILURE
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn passwords_are_redacted() {
+        assert_eq!(super::redact("postgres://app:s3cret@db:5432/x"), "postgres://app:***@db:5432/x");
+        assert_eq!(super::redact("postgres://app@db/x"), "postgres://app@db/x");
+        assert_eq!(super::redact("sqlite://hocvuso.db"), "sqlite://hocvuso.db");
+    }
+}

@@ -1,0 +1,41 @@
+//! Plans as stored: the file text verbatim, validated again whenever it is read.
+
+use crate::Store;
+use crate::db::now_text;
+use crate::error::{Result, StoreError};
+use hocvuso_core::plan::{Plan, parse_plan};
+
+impl Store {
+    /// Stores a plan (already validated by the caller) and makes it the active one.
+    pub async fn save_plan(&self, plan: &Plan, source: &str) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("UPDATE plans SET active = 0").execute(&mut *tx).await?;
+        sqlx::query(
+            "INSERT INTO plans (code, source, loaded_at, active) VALUES ($1, $2, $3, 1)
+             ON CONFLICT (code) DO UPDATE SET source = excluded.source, loaded_at = excluded.loaded_at, active = 1",
+        )
+        .bind(&plan.code)
+        .bind(source)
+        .bind(now_text())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The active plan, parsed.
+    pub async fn active_plan(&self) -> Result<Option<Plan>> {
+        let source: Option<String> =
+            sqlx::query_scalar("SELECT source FROM plans WHERE active = 1").fetch_optional(&self.pool).await?;
+        source
+            .map(|s| {
+                parse_plan(&s).map_err(|errors| {
+                    StoreError::Corrupt(format!(
+                        "kế hoạch đang dùng không còn hợp lệ: {}",
+                        errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; ")
+                    ))
+                })
+            })
+            .transpose()
+    }
+}

@@ -1,0 +1,120 @@
+//! Progress of every indicator of a plan over a unit's subtree at a date, straight from the stored
+//! reports (no cache, so a stored report shows at once). Gathering lives here; the math is in
+//! `hocvuso_core::progress`.
+
+use crate::Store;
+use crate::error::Result;
+use crate::units::{UnitRecord, subtree_range};
+use chrono::NaiveDate;
+use hocvuso_core::calendar;
+use hocvuso_core::plan::{Plan, Reporter, TargetKind};
+use hocvuso_core::progress::{Figure, Progress, Subject, compute};
+use hocvuso_core::units::UnitKind;
+use std::collections::HashMap;
+
+type FigureKey = (String, String);
+
+impl Store {
+    /// Progress of each indicator of `plan`, in plan order, over the subtree of `scope` on `as_of`.
+    pub async fn progress(&self, plan: &Plan, scope: &UnitRecord, as_of: NaiveDate) -> Result<Vec<Progress>> {
+        let latest = self.latest_figures(plan, scope, as_of).await?;
+        let last_day = calendar::last_reporting_day(plan, as_of);
+        let mut by_kind: HashMap<UnitKind, Vec<UnitRecord>> = HashMap::new();
+        let mut out = Vec::with_capacity(plan.indicators.len());
+        for ind in &plan.indicators {
+            // The units carrying their own figure for this indicator, inside the scope.
+            let mut subjects: Vec<UnitRecord> = Vec::new();
+            for r in &ind.reporters {
+                match r {
+                    Reporter::Kind(kind) | Reporter::OnBehalf { for_kind: kind, .. } => {
+                        subjects.extend(self.cached_kind(&mut by_kind, scope, *kind).await?.iter().cloned());
+                    }
+                    Reporter::Unit(code) => {
+                        if let Some(u) = self.unit(code.as_str()).await?
+                            && u.path.starts_with(&scope.path)
+                        {
+                            subjects.push(u);
+                        }
+                    }
+                }
+            }
+            subjects.sort_by(|a, b| a.code.cmp(&b.code));
+            subjects.dedup_by(|a, b| a.code == b.code);
+
+            // Share of units: how many counted units each subject answers for.
+            let mut counted: HashMap<String, f64> = HashMap::new();
+            if ind.kind == TargetKind::ShareOfUnits
+                && let Some(counted_kind) = ind.counted_unit
+            {
+                let subject_codes: std::collections::HashSet<&str> = subjects.iter().map(|s| s.code.as_str()).collect();
+                for u in self.cached_kind(&mut by_kind, scope, counted_kind).await? {
+                    if let Some(owner) = u.lineage().into_iter().rev().find(|c| subject_codes.contains(c)) {
+                        *counted.entry(owner.to_string()).or_default() += 1.0;
+                    }
+                }
+            }
+            let denominators = match (&ind.kind, &ind.denominator) {
+                (TargetKind::Ratio, Some(key)) => self.denominators_within(&scope.path, key, as_of).await?,
+                _ => HashMap::new(),
+            };
+            let subjects: Vec<Subject> = subjects
+                .into_iter()
+                .map(|u| Subject {
+                    registered_denominator: denominators.get(&u.code).copied(),
+                    counted_units: counted.get(&u.code).copied().unwrap_or(0.0),
+                    latest: latest.get(&(ind.code.clone(), u.code.clone())).cloned(),
+                    code: u.code,
+                })
+                .collect();
+            let target_applies = scope.code == plan.province.as_str();
+            out.push(compute(ind, &subjects, as_of, last_day, target_applies));
+        }
+        Ok(out)
+    }
+
+    async fn cached_kind<'a>(
+        &self,
+        cache: &'a mut HashMap<UnitKind, Vec<UnitRecord>>,
+        scope: &UnitRecord,
+        kind: UnitKind,
+    ) -> Result<&'a Vec<UnitRecord>> {
+        if !cache.contains_key(&kind) {
+            let units = self.units_of_kind_within(&scope.path, kind).await?;
+            cache.insert(kind, units);
+        }
+        Ok(&cache[&kind])
+    }
+
+    /// For each (indicator, subject) in the scope, the latest submitted or approved figure on or before
+    /// `as_of`; between two reports of the same week (a commune's and Công an tỉnh's), the later one.
+    async fn latest_figures(&self, plan: &Plan, scope: &UnitRecord, as_of: NaiveDate) -> Result<HashMap<FigureKey, Figure>> {
+        let (lo, hi) = subtree_range(&scope.path);
+        let rows: Vec<(String, String, String, f64, Option<f64>, Option<String>)> = sqlx::query_as(
+            "SELECT v.indicator_code, v.subject_code, r.week, v.numerator, v.denominator, r.submitted_at
+             FROM report_values v
+             JOIN reports r ON r.id = v.report_id
+             JOIN units u ON u.code = v.subject_code
+             WHERE r.plan_code = $1 AND r.week <= $2 AND r.status IN ('submitted', 'approved')
+               AND u.path >= $3 AND u.path < $4",
+        )
+        .bind(&plan.code)
+        .bind(as_of.to_string())
+        .bind(lo)
+        .bind(hi)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut best: HashMap<FigureKey, (String, Option<String>, Figure)> = HashMap::new();
+        for (indicator, subject, week, numerator, denominator, submitted_at) in rows {
+            let Ok(week_date) = week.parse::<NaiveDate>() else { continue };
+            let newer = match best.get(&(indicator.clone(), subject.clone())) {
+                Some((w, s, _)) => (&week, &submitted_at) > (w, s),
+                None => true,
+            };
+            if newer {
+                let figure = Figure { week: week_date, numerator, denominator };
+                best.insert((indicator, subject), (week, submitted_at, figure));
+            }
+        }
+        Ok(best.into_iter().map(|(k, (_, _, f))| (k, f)).collect())
+    }
+}

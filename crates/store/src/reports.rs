@@ -1,0 +1,144 @@
+//! Weekly reports: one per plan, unit and week, with their values and status history.
+
+use crate::Store;
+use crate::db::now_text;
+use crate::error::Result;
+use chrono::NaiveDate;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    Draft,
+    Submitted,
+    Approved,
+    Returned,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Draft => "draft",
+            Status::Submitted => "submitted",
+            Status::Approved => "approved",
+            Status::Returned => "returned",
+        }
+    }
+}
+
+/// One value of a report: the figure of `subject` (the reporting unit itself unless it reports on
+/// behalf of others) for an indicator.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewValue {
+    pub indicator: String,
+    pub subject: String,
+    pub numerator: f64,
+    pub denominator: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewReport {
+    pub plan: String,
+    pub unit: String,
+    pub week: NaiveDate,
+    pub status: Status,
+    pub difficulties: String,
+    pub proposals: String,
+    /// RFC 3339 UTC.
+    pub submitted_at: Option<String>,
+    pub synthetic: bool,
+    pub actor: String,
+    pub values: Vec<NewValue>,
+}
+
+impl Store {
+    /// Stores a report with its values (replacing the values of an earlier version) and records the
+    /// status change. Returns the report id.
+    pub async fn put_report(&self, r: &NewReport) -> Result<i64> {
+        Ok(self.put_reports(std::slice::from_ref(r)).await?[0])
+    }
+
+    /// Stores many reports in one transaction: all or none.
+    pub async fn put_reports(&self, reports: &[NewReport]) -> Result<Vec<i64>> {
+        let mut tx = self.pool.begin().await?;
+        let mut ids = Vec::with_capacity(reports.len());
+        for r in reports {
+            ids.push(put_in(&mut tx, r).await?);
+        }
+        tx.commit().await?;
+        Ok(ids)
+    }
+
+    /// How many reports a plan has (any status).
+    pub async fn count_reports(&self, plan: &str) -> Result<i64> {
+        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM reports WHERE plan_code = $1").bind(plan).fetch_one(&self.pool).await?)
+    }
+
+    /// Removes the generated (synthetic) reports of a plan, before the demo regenerates them.
+    pub async fn delete_synthetic_reports(&self, plan: &str) -> Result<u64> {
+        let mut tx = self.pool.begin().await?;
+        for sql in [
+            "DELETE FROM report_values WHERE report_id IN (SELECT id FROM reports WHERE plan_code = $1 AND synthetic = 1)",
+            "DELETE FROM report_events WHERE report_id IN (SELECT id FROM reports WHERE plan_code = $1 AND synthetic = 1)",
+        ] {
+            sqlx::query(sql).bind(plan).execute(&mut *tx).await?;
+        }
+        let done = sqlx::query("DELETE FROM reports WHERE plan_code = $1 AND synthetic = 1").bind(plan).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(done.rows_affected())
+    }
+}
+
+async fn put_in(tx: &mut sqlx::Transaction<'static, sqlx::Any>, r: &NewReport) -> Result<i64> {
+    let now = now_text();
+    let previous: Option<String> =
+        sqlx::query_scalar("SELECT status FROM reports WHERE plan_code = $1 AND unit_code = $2 AND week = $3")
+            .bind(&r.plan)
+            .bind(&r.unit)
+            .bind(r.week.to_string())
+            .fetch_optional(&mut **tx)
+            .await?;
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO reports (plan_code, unit_code, week, status, difficulties, proposals, submitted_at, synthetic,
+                              created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
+         ON CONFLICT (plan_code, unit_code, week) DO UPDATE SET status = excluded.status,
+             difficulties = excluded.difficulties, proposals = excluded.proposals,
+             submitted_at = excluded.submitted_at, synthetic = excluded.synthetic, updated_at = excluded.updated_at
+         RETURNING id",
+    )
+    .bind(&r.plan)
+    .bind(&r.unit)
+    .bind(r.week.to_string())
+    .bind(r.status.as_str())
+    .bind(&r.difficulties)
+    .bind(&r.proposals)
+    .bind(r.submitted_at.as_deref())
+    .bind(r.synthetic as i64)
+    .bind(&now)
+    .fetch_one(&mut **tx)
+    .await?;
+    sqlx::query("DELETE FROM report_values WHERE report_id = $1").bind(id).execute(&mut **tx).await?;
+    for v in &r.values {
+        sqlx::query(
+            "INSERT INTO report_values (report_id, indicator_code, subject_code, numerator, denominator)
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(id)
+        .bind(&v.indicator)
+        .bind(&v.subject)
+        .bind(v.numerator)
+        .bind(v.denominator)
+        .execute(&mut **tx)
+        .await?;
+    }
+    if previous.as_deref() != Some(r.status.as_str()) {
+        sqlx::query("INSERT INTO report_events (report_id, from_status, to_status, actor, at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(id)
+            .bind(previous)
+            .bind(r.status.as_str())
+            .bind(&r.actor)
+            .bind(r.submitted_at.as_deref().unwrap_or(&now))
+            .execute(&mut **tx)
+            .await?;
+    }
+    Ok(id)
+}

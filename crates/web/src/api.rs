@@ -1,0 +1,127 @@
+//! JSON API under `/api/v1`, and `/healthz`.
+
+use crate::AppState;
+use crate::error::{ApiError, WebError};
+use crate::views::{Moment, moment, parse_as_of};
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use hocvuso_core::plan::Plan;
+use hocvuso_core::progress::Progress;
+use hocvuso_core::units::UnitKind;
+use hocvuso_store::units::{UnitFilter, UnitRecord};
+use serde::{Deserialize, Serialize};
+
+pub async fn healthz(State(state): State<AppState>) -> Response {
+    match state.store.ping().await {
+        Ok(()) => Json(serde_json::json!({ "status": "ok" })).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "health check failed");
+            (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({ "status": "unavailable" }))).into_response()
+        }
+    }
+}
+
+pub async fn plan(State(state): State<AppState>) -> Json<Plan> {
+    Json(state.plan.as_ref().clone())
+}
+
+#[derive(Deserialize)]
+pub struct UnitsQuery {
+    parent: Option<String>,
+    within: Option<String>,
+    kind: Option<String>,
+    q: Option<String>,
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+#[derive(Serialize)]
+pub struct UnitsPage {
+    pub total: i64,
+    pub limit: i64,
+    pub offset: i64,
+    pub units: Vec<UnitRecord>,
+}
+
+/// Parses the unit-list query shared by the API and the pages.
+pub fn unit_filter(
+    parent: Option<String>,
+    within: Option<String>,
+    kind: Option<&str>,
+    q: Option<String>,
+    limit: i64,
+    offset: i64,
+) -> Result<UnitFilter, WebError> {
+    let kind = match kind.map(str::trim).filter(|k| !k.is_empty()) {
+        None => None,
+        Some(k) => Some(UnitKind::parse(k).ok_or_else(|| {
+            let all: Vec<&str> = UnitKind::ALL.iter().map(|k| k.as_str()).collect();
+            WebError::BadRequest(format!("loại đơn vị «{k}» không có; dùng một trong: {}", all.join(", ")))
+        })?),
+    };
+    let nonempty = |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    Ok(UnitFilter { parent: nonempty(parent), within: nonempty(within), kind, query: nonempty(q), limit, offset })
+}
+
+pub async fn units(State(state): State<AppState>, Query(q): Query<UnitsQuery>) -> Result<Json<UnitsPage>, ApiError> {
+    let limit = q.limit.unwrap_or(500).clamp(1, 5000);
+    let offset = q.offset.unwrap_or(0).max(0);
+    let filter = unit_filter(q.parent, q.within, q.kind.as_deref(), q.q, limit, offset)?;
+    if let Some(parent) = &filter.parent {
+        state.store.require_unit(parent).await?;
+    }
+    let (units, total) = state.store.list_units(&filter).await?;
+    Ok(Json(UnitsPage { total, limit, offset, units }))
+}
+
+pub async fn unit(State(state): State<AppState>, Path(code): Path<String>) -> Result<Json<UnitRecord>, ApiError> {
+    Ok(Json(state.store.require_unit(&code).await?))
+}
+
+#[derive(Deserialize)]
+pub struct ProgressQuery {
+    unit: Option<String>,
+    as_of: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct IndicatorProgress {
+    pub name: String,
+    pub short_name: String,
+    #[serde(flatten)]
+    pub progress: Progress,
+}
+
+#[derive(Serialize)]
+pub struct ProgressReport {
+    pub plan: String,
+    pub unit: UnitRecord,
+    #[serde(flatten)]
+    pub moment: Moment,
+    /// True when the figures are generated demo data.
+    pub synthetic: bool,
+    pub indicators: Vec<IndicatorProgress>,
+}
+
+pub async fn progress(State(state): State<AppState>, Query(q): Query<ProgressQuery>) -> Result<Json<ProgressReport>, ApiError> {
+    let code = q.unit.unwrap_or_else(|| state.plan.province.to_string());
+    let as_of = parse_as_of(q.as_of.as_deref(), state.default_as_of)?;
+    let unit = state.store.require_unit(&code).await?;
+    let progress = state.store.progress(&state.plan, &unit, as_of).await?;
+    let indicators = state
+        .plan
+        .indicators
+        .iter()
+        .zip(progress)
+        .map(|(ind, progress)| IndicatorProgress { name: ind.name.clone(), short_name: ind.short_name.clone(), progress })
+        .collect();
+    Ok(Json(ProgressReport {
+        plan: state.plan.code.clone(),
+        unit,
+        moment: moment(&state.plan, as_of),
+        synthetic: state.synthetic,
+        indicators,
+    }))
+}

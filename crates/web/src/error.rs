@@ -1,0 +1,72 @@
+//! Errors as the user sees them: a status and a clear Vietnamese message, never internals.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use hocvuso_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum WebError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("lỗi hệ thống")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl From<StoreError> for WebError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound(m) => WebError::NotFound(m),
+            other => WebError::Internal(Box::new(other)),
+        }
+    }
+}
+
+impl From<askama::Error> for WebError {
+    fn from(e: askama::Error) -> Self {
+        WebError::Internal(Box::new(e))
+    }
+}
+
+impl WebError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            WebError::NotFound(_) => StatusCode::NOT_FOUND,
+            WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The message shown to users; internal errors are logged with their cause chain instead.
+    pub fn public_message(&self) -> String {
+        if let WebError::Internal(cause) = self {
+            let mut chain = cause.to_string();
+            let mut source = cause.source();
+            while let Some(s) = source {
+                chain.push_str(": ");
+                chain.push_str(&s.to_string());
+                source = s.source();
+            }
+            tracing::error!(error = %chain, "request failed");
+            return "Đã có lỗi hệ thống; vui lòng thử lại sau. Nếu lỗi lặp lại, hãy báo quản trị viên.".into();
+        }
+        self.to_string()
+    }
+}
+
+/// JSON errors for the API: `{"error": "..."}`.
+pub struct ApiError(pub WebError);
+
+impl<E: Into<WebError>> From<E> for ApiError {
+    fn from(e: E) -> Self {
+        ApiError(e.into())
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.0.status();
+        (status, axum::Json(serde_json::json!({ "error": self.0.public_message() }))).into_response()
+    }
+}

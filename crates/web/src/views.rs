@@ -1,0 +1,136 @@
+//! View models shared by pages and the API, so both show the same numbers.
+
+use crate::error::WebError;
+use chrono::NaiveDate;
+use hocvuso_core::calendar;
+use hocvuso_core::format;
+use hocvuso_core::plan::{Indicator, Plan, TargetKind};
+use hocvuso_core::progress::Progress;
+use hocvuso_store::units::UnitRecord;
+use serde::Serialize;
+
+/// Parses `as_of` ("2025-09-05" or "05/09/2025"), or returns the default.
+pub fn parse_as_of(raw: Option<&str>, default: NaiveDate) -> Result<NaiveDate, WebError> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(default),
+        Some(s) => hocvuso_core::plan::parse_date_text(s)
+            .ok_or_else(|| WebError::BadRequest(format!("ngày «{s}» không hợp lệ; dùng dạng 2025-09-05 hoặc 05/09/2025"))),
+    }
+}
+
+/// Where `as_of` falls in the campaign, in words.
+#[derive(Debug, Clone, Serialize)]
+pub struct Moment {
+    pub as_of: NaiveDate,
+    pub as_of_text: String,
+    pub week_number: Option<u32>,
+    pub weeks_total: usize,
+    pub reporting_day: Option<NaiveDate>,
+    pub days_left: i64,
+}
+
+pub fn moment(plan: &Plan, as_of: NaiveDate) -> Moment {
+    let weeks = calendar::weeks(plan);
+    let current = weeks.iter().rev().find(|w| w.reporting_day <= as_of);
+    Moment {
+        as_of,
+        as_of_text: format::date(as_of),
+        week_number: current.map(|w| w.number),
+        weeks_total: weeks.len(),
+        reporting_day: current.map(|w| w.reporting_day),
+        days_left: (plan.campaign.end - as_of).num_days().max(0),
+    }
+}
+
+impl Moment {
+    pub fn week_text(&self) -> String {
+        match (self.week_number, self.reporting_day) {
+            (Some(n), Some(d)) => format!("tuần {n}/{} (kỳ báo cáo {})", self.weeks_total, format::date(d)),
+            _ => "trước kỳ báo cáo đầu tiên".into(),
+        }
+    }
+}
+
+/// One indicator's line on a page.
+pub struct IndicatorRow {
+    pub code: String,
+    pub short_name: String,
+    pub name: String,
+    pub kind_label: &'static str,
+    pub value_text: String,
+    pub detail_text: String,
+    pub target_text: String,
+    pub share_text: String,
+    /// Share of target clamped to 0..=100, for the progress bar.
+    pub bar: u32,
+    pub due_text: String,
+    pub reporting_text: String,
+    pub stale_text: String,
+    /// Raw value for tests and scripts (`data-value`), empty without data.
+    pub value_raw: String,
+    pub share_raw: String,
+}
+
+fn things(ind: &Indicator) -> &str {
+    ind.unit.as_deref().unwrap_or("")
+}
+
+pub fn indicator_row(ind: &Indicator, p: &Progress) -> IndicatorRow {
+    let value_text = match (p.value, ind.kind) {
+        (None, _) => "chưa có số liệu".to_string(),
+        (Some(v), TargetKind::Total) => format!("{} {}", format::number(v, 0), things(ind)).trim().to_string(),
+        (Some(v), _) => format::percent(v),
+    };
+    let units_word = ind.counted_unit.map_or("đơn vị", |k| k.label_vi());
+    let detail_text = match ind.kind {
+        TargetKind::Ratio => format!(
+            "{} / {}",
+            format::number(p.numerator, 0),
+            format::number(p.denominator.unwrap_or(0.0), 0)
+        ),
+        TargetKind::ShareOfUnits => format!(
+            "{} / {} {units_word}",
+            format::number(p.numerator, 0),
+            format::number(p.denominator.unwrap_or(0.0), 0)
+        ),
+        TargetKind::MinimumPerUnit => format!(
+            "{} / {} {units_word} đạt tối thiểu {}; tổng {} {}",
+            format::number(p.numerator, 0),
+            format::number(p.denominator.unwrap_or(0.0), 0),
+            format::number(ind.minimum.unwrap_or(0.0), 0),
+            format::number(p.total.unwrap_or(0.0), 0),
+            things(ind)
+        ),
+        TargetKind::Total => String::new(),
+    };
+    let target_text = match (p.target, ind.kind) {
+        (None, _) => "—".into(),
+        (Some(t), TargetKind::Total) => format!("{} {}", format::number(t, 0), things(ind)).trim().to_string(),
+        (Some(t), _) => format::percent(t),
+    };
+    IndicatorRow {
+        code: ind.code.clone(),
+        short_name: ind.short_name.clone(),
+        name: ind.name.clone(),
+        kind_label: ind.kind.label_vi(),
+        value_text,
+        detail_text,
+        target_text,
+        share_text: p.share_of_target.map_or("—".into(), format::percent),
+        bar: p.share_of_target.map_or(0, |s| s.clamp(0.0, 100.0).round() as u32),
+        due_text: p.milestone_date.map_or("—".into(), format::date),
+        reporting_text: format!("{}/{}", p.subjects_reported, p.subjects_expected),
+        stale_text: if p.subjects_stale > 0 { format!("{} đơn vị dùng số liệu tuần trước", p.subjects_stale) } else { String::new() },
+        value_raw: p.value.map_or(String::new(), |v| v.to_string()),
+        share_raw: p.share_of_target.map_or(String::new(), |v| v.to_string()),
+    }
+}
+
+pub fn indicator_rows(plan: &Plan, progress: &[Progress]) -> Vec<IndicatorRow> {
+    plan.indicators.iter().zip(progress).map(|(ind, p)| indicator_row(ind, p)).collect()
+}
+
+/// A unit's kind and type in Vietnamese, for lists.
+pub fn unit_type_text(u: &UnitRecord) -> String {
+    if u.unit_type.is_empty() { u.kind().map_or(u.kind.clone(), |k| k.label_vi().to_string()) } else { u.unit_type.clone() }
+}
