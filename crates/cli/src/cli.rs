@@ -10,7 +10,11 @@ use hocvuso_store::{Store, StoreError};
 use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
-#[command(name = "hocvuso", version, about = "Theo dõi phong trào “Bình dân học vụ số” — run and monitor a digital-literacy campaign")]
+#[command(
+    name = "hocvuso",
+    version,
+    about = "Theo dõi phong trào “Bình dân học vụ số” — run and monitor a digital-literacy campaign"
+)]
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -19,7 +23,11 @@ pub struct Cli {
 #[derive(Args, Debug, Clone)]
 struct DbArgs {
     /// Database: sqlite://FILE (default) or postgres://USER@HOST/DB
-    #[arg(long, env = "HOCVUSO_DATABASE_URL", default_value = "sqlite://hocvuso.db")]
+    #[arg(
+        long,
+        env = "HOCVUSO_DATABASE_URL",
+        default_value = "sqlite://hocvuso.db"
+    )]
     database_url: String,
 }
 
@@ -36,7 +44,11 @@ enum Command {
     /// Create (or reuse) a demo database with the Đắk Lắk plan and synthetic data, then serve it.
     Demo {
         /// Database for the demo (kept apart from a real one).
-        #[arg(long, env = "HOCVUSO_DEMO_DATABASE_URL", default_value = "sqlite://hocvuso-demo.db")]
+        #[arg(
+            long,
+            env = "HOCVUSO_DEMO_DATABASE_URL",
+            default_value = "sqlite://hocvuso-demo.db"
+        )]
         database_url: String,
         #[arg(long, env = "HOCVUSO_ADDR", default_value = "127.0.0.1:8080")]
         addr: String,
@@ -89,18 +101,23 @@ enum ImportCommand {
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
-    hocvuso_core::plan::parse_date_text(s).ok_or_else(|| format!("ngày «{s}» không hợp lệ; dùng 2025-09-05 hoặc 05/09/2025"))
+    hocvuso_core::plan::parse_date_text(s)
+        .ok_or_else(|| format!("ngày «{s}» không hợp lệ; dùng 2025-09-05 hoặc 05/09/2025"))
 }
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("HOCVUSO_LOG").unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
+            tracing_subscriber::EnvFilter::try_from_env("HOCVUSO_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=info".into()),
         )
         .with_writer(std::io::stderr)
         .init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("không khởi động được: {e}");
@@ -117,7 +134,9 @@ pub fn main() -> ExitCode {
 }
 
 async fn open(url: &str) -> Result<Store> {
-    Store::open(url).await.with_context(|| format!("không mở được cơ sở dữ liệu {}", redact(url)))
+    Store::open(url)
+        .await
+        .with_context(|| format!("không mở được cơ sở dữ liệu {}", redact(url)))
 }
 
 /// A database URL without its password, for messages.
@@ -140,16 +159,28 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             println!("hocvuso đang chạy tại http://{}", app.addr);
             app.run_until_stopped().await?;
         }
-        Command::Demo { database_url, addr, until, seed, plan, no_serve } => {
+        Command::Demo {
+            database_url,
+            addr,
+            until,
+            seed,
+            plan,
+            no_serve,
+        } => {
             let plan_text = match &plan {
-                Some(p) => std::fs::read_to_string(p).with_context(|| format!("không đọc được {}", p.display()))?,
+                Some(p) => std::fs::read_to_string(p)
+                    .with_context(|| format!("không đọc được {}", p.display()))?,
                 None => demo::DAKLAK_PLAN.to_string(),
             };
             let store = open(&database_url).await?;
             let (plan, summary) = demo::seed(&store, &plan_text, seed, until).await?;
             println!(
                 "Dữ liệu minh họa ({}): {} — {} thôn/buôn/tổ dân phố giả lập, {} báo cáo tuần giả lập đến {}",
-                if summary.reused { "dùng lại" } else { "vừa tạo" },
+                if summary.reused {
+                    "dùng lại"
+                } else {
+                    "vừa tạo"
+                },
                 plan.title,
                 summary.villages,
                 summary.reports,
@@ -162,7 +193,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             println!("Mở http://{} trong trình duyệt (Ctrl-C để dừng)", app.addr);
             app.run_until_stopped().await?;
         }
-        Command::Plan { command: PlanCommand::Check { files } } => {
+        Command::Plan {
+            command: PlanCommand::Check { files },
+        } => {
             if files.is_empty() {
                 anyhow::bail!("cần ít nhất một tệp: hocvuso plan check TỆP.toml");
             }
@@ -189,28 +222,57 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                         println!("{}: {} lỗi", file.display(), errors.len());
                         for e in errors {
                             match e.line {
-                                Some(l) => println!("{}:{l}: {}{}", file.display(), if e.field.is_empty() { String::new() } else { format!("{}: ", e.field) }, e.message),
+                                Some(l) => println!(
+                                    "{}:{l}: {}{}",
+                                    file.display(),
+                                    if e.field.is_empty() {
+                                        String::new()
+                                    } else {
+                                        format!("{}: ", e.field)
+                                    },
+                                    e.message
+                                ),
                                 None => println!("{}: {}", file.display(), e),
                             }
                         }
                     }
                 }
             }
-            return Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS });
+            return Ok(if failed {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            });
         }
-        Command::Plan { command: PlanCommand::Load { file, db } } => {
-            let text = std::fs::read_to_string(&file).with_context(|| format!("không đọc được {}", file.display()))?;
+        Command::Plan {
+            command: PlanCommand::Load { file, db },
+        } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("không đọc được {}", file.display()))?;
             let store = open(&db.database_url).await?;
             demo::ensure_official_units(&store).await?;
             let plan = demo::load_plan(&store, &text).await?;
-            println!("Đã nạp kế hoạch «{}» ({} chỉ tiêu) và đặt làm kế hoạch đang dùng", plan.code, plan.indicators.len());
+            println!(
+                "Đã nạp kế hoạch «{}» ({} chỉ tiêu) và đặt làm kế hoạch đang dùng",
+                plan.code,
+                plan.indicators.len()
+            );
         }
-        Command::Import { command: ImportCommand::Units { file, db } } => {
-            let meta = std::fs::metadata(&file).with_context(|| format!("không đọc được {}", file.display()))?;
+        Command::Import {
+            command: ImportCommand::Units { file, db },
+        } => {
+            let meta = std::fs::metadata(&file)
+                .with_context(|| format!("không đọc được {}", file.display()))?;
             if meta.len() as usize > MAX_FILE_BYTES {
-                anyhow::bail!("{}: tệp lớn {} MB, vượt giới hạn {} MB", file.display(), meta.len() / 1_048_576, MAX_FILE_BYTES / 1_048_576);
+                anyhow::bail!(
+                    "{}: tệp lớn {} MB, vượt giới hạn {} MB",
+                    file.display(),
+                    meta.len() / 1_048_576,
+                    MAX_FILE_BYTES / 1_048_576
+                );
             }
-            let bytes = std::fs::read(&file).with_context(|| format!("không đọc được {}", file.display()))?;
+            let bytes = std::fs::read(&file)
+                .with_context(|| format!("không đọc được {}", file.display()))?;
             let store = open(&db.database_url).await?;
             demo::ensure_official_units(&store).await?;
             let keys: Vec<String> = match store.active_plan().await? {
@@ -239,7 +301,11 @@ async fn run(cli: Cli) -> Result<ExitCode> {
 }
 
 fn rejected(file: &std::path::Path, problems: &[hocvuso_core::input::RowProblem]) -> ExitCode {
-    println!("{}: tệp bị từ chối, không có gì được ghi ({} lỗi):", file.display(), problems.len());
+    println!(
+        "{}: tệp bị từ chối, không có gì được ghi ({} lỗi):",
+        file.display(),
+        problems.len()
+    );
     for p in problems {
         println!("  {p}");
     }
@@ -250,7 +316,10 @@ fn rejected(file: &std::path::Path, problems: &[hocvuso_core::input::RowProblem]
 mod tests {
     #[test]
     fn passwords_are_redacted() {
-        assert_eq!(super::redact("postgres://app:s3cret@db:5432/x"), "postgres://app:***@db:5432/x");
+        assert_eq!(
+            super::redact("postgres://app:s3cret@db:5432/x"),
+            "postgres://app:***@db:5432/x"
+        );
         assert_eq!(super::redact("postgres://app@db/x"), "postgres://app@db/x");
         assert_eq!(super::redact("sqlite://hocvuso.db"), "sqlite://hocvuso.db");
     }

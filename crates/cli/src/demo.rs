@@ -24,22 +24,41 @@ fn official_from() -> NaiveDate {
 
 /// Loads the official list of provinces and communes when the database has none.
 pub async fn ensure_official_units(store: &Store) -> Result<()> {
-    if store.count_units(UnitKind::Province, None).await.unwrap_or(0) > 0 {
+    if store
+        .count_units(UnitKind::Province, None)
+        .await
+        .unwrap_or(0)
+        > 0
+    {
         return Ok(());
     }
-    let rows = parse_official(OFFICIAL_UNITS_CSV).map_err(|p| anyhow::anyhow!("official list is broken: {p:?}"))?;
-    store.import_units(&rows, official_from()).await.context("loading the official list of units")?;
+    let rows = parse_official(OFFICIAL_UNITS_CSV)
+        .map_err(|p| anyhow::anyhow!("official list is broken: {p:?}"))?;
+    store
+        .import_units(&rows, official_from())
+        .await
+        .context("loading the official list of units")?;
     Ok(())
 }
 
 /// Validates a plan text and makes it the active plan.
 pub async fn load_plan(store: &Store, text: &str) -> Result<Plan> {
     let plan = parse_plan(text).map_err(|errors| {
-        anyhow::anyhow!("kế hoạch không hợp lệ:\n{}", errors.iter().map(|e| format!("  {e}")).collect::<Vec<_>>().join("\n"))
+        anyhow::anyhow!(
+            "kế hoạch không hợp lệ:\n{}",
+            errors
+                .iter()
+                .map(|e| format!("  {e}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        )
     })?;
     match store.unit(plan.province.as_str()).await? {
         Some(u) if u.kind == "province" => {}
-        _ => bail!("kế hoạch ghi province = \"{}\" nhưng không có tỉnh mã này trong danh mục", plan.province),
+        _ => bail!(
+            "kế hoạch ghi province = \"{}\" nhưng không có tỉnh mã này trong danh mục",
+            plan.province
+        ),
     }
     store.save_plan(&plan, text).await?;
     Ok(plan)
@@ -54,24 +73,53 @@ pub struct DemoSummary {
 
 /// Creates the demo data for `plan_text` up to `until`, or reuses it when the database already holds
 /// exactly that (same plan, seed and date).
-pub async fn seed(store: &Store, plan_text: &str, seed: u64, until: NaiveDate) -> Result<(Plan, DemoSummary)> {
+pub async fn seed(
+    store: &Store,
+    plan_text: &str,
+    seed: u64,
+    until: NaiveDate,
+) -> Result<(Plan, DemoSummary)> {
     ensure_official_units(store).await?;
     let plan = load_plan(store, plan_text).await?;
     let key = format!("{}|seed={seed}|until={until}", plan.code);
     let province = store.require_unit(plan.province.as_str()).await?;
     if store.meta(META_DEMO).await?.as_deref() == Some(key.as_str()) {
-        let villages = store.count_units(UnitKind::Village, Some(&province.code)).await?;
+        let villages = store
+            .count_units(UnitKind::Village, Some(&province.code))
+            .await?;
         let reports = store.count_reports(&plan.code).await?;
-        return Ok((plan, DemoSummary { reused: true, villages, reports }));
+        return Ok((
+            plan,
+            DemoSummary {
+                reused: true,
+                villages,
+                reports,
+            },
+        ));
     }
 
-    let filter = UnitFilter { parent: Some(province.code.clone()), kind: Some(UnitKind::Commune), limit: 5000, ..Default::default() };
+    let filter = UnitFilter {
+        parent: Some(province.code.clone()),
+        kind: Some(UnitKind::Commune),
+        limit: 5000,
+        ..Default::default()
+    };
     let (communes, _) = store.list_units(&filter).await?;
     let infos: Vec<CommuneInfo> = communes
         .iter()
-        .map(|c| CommuneInfo { code: c.code.clone(), name: c.name.clone(), unit_type: c.unit_type.clone() })
+        .map(|c| CommuneInfo {
+            code: c.code.clone(),
+            name: c.name.clone(),
+            unit_type: c.unit_type.clone(),
+        })
         .collect();
-    let units = synth::units(&province.code, &province.name, &infos, seed, plan.campaign.start - chrono::Days::new(14));
+    let units = synth::units(
+        &province.code,
+        &province.name,
+        &infos,
+        seed,
+        plan.campaign.start - chrono::Days::new(14),
+    );
     match store.import_units(&units.units, official_from()).await {
         Ok(_) => {}
         Err(StoreError::Rejected(p)) => bail!("synthetic units rejected: {p:?}"),
@@ -82,16 +130,27 @@ pub async fn seed(store: &Store, plan_text: &str, seed: u64, until: NaiveDate) -
     // Who reports, with their denominators.
     let mut denominators: HashMap<String, HashMap<String, f64>> = HashMap::new();
     for d in &units.denominators {
-        denominators.entry(d.unit.to_string()).or_default().insert(d.key.clone(), d.value);
+        denominators
+            .entry(d.unit.to_string())
+            .or_default()
+            .insert(d.key.clone(), d.value);
     }
     let mut villages: HashMap<String, f64> = HashMap::new();
     for u in units.units.iter().filter(|u| u.kind == UnitKind::Village) {
-        *villages.entry(u.parent.clone().unwrap_or_default()).or_default() += 1.0;
+        *villages
+            .entry(u.parent.clone().unwrap_or_default())
+            .or_default() += 1.0;
     }
     let reporting: Vec<ReportingUnit> = communes
         .iter()
         .map(|c| (c.code.clone(), UnitKind::Commune))
-        .chain(units.units.iter().filter(|u| u.kind != UnitKind::Village).map(|u| (u.code.to_string(), u.kind)))
+        .chain(
+            units
+                .units
+                .iter()
+                .filter(|u| u.kind != UnitKind::Village)
+                .map(|u| (u.code.to_string(), u.kind)),
+        )
         .map(|(code, kind)| ReportingUnit {
             denominators: denominators.get(&code).cloned().unwrap_or_default(),
             villages: villages.get(&code).copied().unwrap_or(0.0),
@@ -107,17 +166,29 @@ pub async fn seed(store: &Store, plan_text: &str, seed: u64, until: NaiveDate) -
             plan: plan.code.clone(),
             unit: r.unit,
             // The latest week is still waiting for the secretariat; earlier ones are approved.
-            status: if Some(r.week) == last_week { Status::Submitted } else { Status::Approved },
+            status: if Some(r.week) == last_week {
+                Status::Submitted
+            } else {
+                Status::Approved
+            },
             week: r.week,
             difficulties: r.difficulties,
             proposals: r.proposals,
-            submitted_at: Some(r.submitted_at.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+            submitted_at: Some(
+                r.submitted_at
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            ),
             synthetic: true,
             actor: "demo".into(),
             values: r
                 .values
                 .into_iter()
-                .map(|(indicator, subject, numerator, denominator)| NewValue { indicator, subject, numerator, denominator })
+                .map(|(indicator, subject, numerator, denominator)| NewValue {
+                    indicator,
+                    subject,
+                    numerator,
+                    denominator,
+                })
                 .collect(),
         })
         .collect();
@@ -125,6 +196,15 @@ pub async fn seed(store: &Store, plan_text: &str, seed: u64, until: NaiveDate) -
     store.put_reports(&reports).await?;
     store.set_meta(META_DEMO_AS_OF, &until.to_string()).await?;
     store.set_meta(META_DEMO, &key).await?;
-    let villages = store.count_units(UnitKind::Village, Some(&province.code)).await?;
-    Ok((plan, DemoSummary { reused: false, villages, reports: reports.len() as i64 }))
+    let villages = store
+        .count_units(UnitKind::Village, Some(&province.code))
+        .await?;
+    Ok((
+        plan,
+        DemoSummary {
+            reused: false,
+            villages,
+            reports: reports.len() as i64,
+        },
+    ))
 }

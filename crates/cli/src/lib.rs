@@ -22,12 +22,14 @@ pub struct App {
 
 /// Builds the server on `addr` (port 0 picks a free port) over a store that holds an active plan.
 pub async fn build(store: Store, addr: &str, default_as_of: Option<NaiveDate>) -> Result<App> {
-    let plan = store
-        .active_plan()
-        .await?
-        .context("chưa có kế hoạch nào: chạy `hocvuso plan load TỆP` (hoặc `hocvuso demo`) trước")?;
+    let plan = store.active_plan().await?.context(
+        "chưa có kế hoạch nào: chạy `hocvuso plan load TỆP` (hoặc `hocvuso demo`) trước",
+    )?;
     let synthetic = store.meta(demo::META_DEMO).await?.is_some();
-    let demo_as_of = store.meta(demo::META_DEMO_AS_OF).await?.and_then(|d| d.parse().ok());
+    let demo_as_of = store
+        .meta(demo::META_DEMO_AS_OF)
+        .await?
+        .and_then(|d| d.parse().ok());
     let today = hocvuso_core::calendar::local_today(&plan, chrono::Utc::now());
     let state = AppState {
         store,
@@ -35,15 +37,23 @@ pub async fn build(store: Store, addr: &str, default_as_of: Option<NaiveDate>) -
         plan: Arc::new(plan),
         synthetic,
     };
-    let listener = TcpListener::bind(addr).await.with_context(|| format!("không mở được địa chỉ {addr}"))?;
+    let listener = TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("không mở được địa chỉ {addr}"))?;
     let addr = listener.local_addr()?;
-    Ok(App { listener, router: hocvuso_web::router(state), addr })
+    Ok(App {
+        listener,
+        router: hocvuso_web::router(state),
+        addr,
+    })
 }
 
 impl App {
     /// Serves until Ctrl-C or SIGTERM, finishing requests in flight.
     pub async fn run_until_stopped(self) -> Result<()> {
-        axum::serve(self.listener, self.router).with_graceful_shutdown(shutdown_signal()).await?;
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown_signal())
+            .await?;
         Ok(())
     }
 }
@@ -54,7 +64,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

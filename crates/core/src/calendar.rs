@@ -23,7 +23,10 @@ fn offset(r: &Reporting) -> FixedOffset {
 }
 
 fn at(day: NaiveDate, time: chrono::NaiveTime, off: FixedOffset) -> DateTime<FixedOffset> {
-    NaiveDateTime::new(day, time).and_local_timezone(off).single().expect("fixed offsets are unambiguous")
+    NaiveDateTime::new(day, time)
+        .and_local_timezone(off)
+        .single()
+        .expect("fixed offsets are unambiguous")
 }
 
 /// The first date on or after `from` that falls on `weekday`.
@@ -41,7 +44,12 @@ fn week(plan: &Plan, number: u32, reporting_day: NaiveDate) -> Week {
     if lock_day == reporting_day && r.lock_time <= r.due_time {
         lock_day = lock_day + Days::new(7);
     }
-    Week { number, reporting_day, due: at(reporting_day, r.due_time, off), lock: at(lock_day, r.lock_time, off) }
+    Week {
+        number,
+        reporting_day,
+        due: at(reporting_day, r.due_time, off),
+        lock: at(lock_day, r.lock_time, off),
+    }
 }
 
 /// Every reporting week of the campaign, in order.
@@ -62,7 +70,11 @@ pub fn week_on(plan: &Plan, day: NaiveDate) -> Option<Week> {
 
 /// The last reporting day on or before `as_of` (None before the first one).
 pub fn last_reporting_day(plan: &Plan, as_of: NaiveDate) -> Option<NaiveDate> {
-    weeks(plan).into_iter().map(|w| w.reporting_day).take_while(|d| *d <= as_of).last()
+    weeks(plan)
+        .into_iter()
+        .map(|w| w.reporting_day)
+        .take_while(|d| *d <= as_of)
+        .last()
 }
 
 /// Today's date in the plan's local time.
@@ -86,7 +98,8 @@ mod tests {
     use crate::plan::parse_plan;
 
     fn plan() -> Plan {
-        parse_plan(include_str!("../../../plans/daklak-100-ngay-2025.toml")).expect("Đắk Lắk plan is valid")
+        parse_plan(include_str!("../../../plans/daklak-100-ngay-2025.toml"))
+            .expect("Đắk Lắk plan is valid")
     }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
@@ -99,7 +112,10 @@ mod tests {
         assert_eq!(w.first().unwrap().reporting_day, d(2025, 7, 18));
         assert_eq!(w.last().unwrap().reporting_day, d(2025, 10, 24));
         assert_eq!(w.len(), 15);
-        assert!(w.iter().all(|w| w.reporting_day.weekday() == chrono::Weekday::Fri));
+        assert!(
+            w.iter()
+                .all(|w| w.reporting_day.weekday() == chrono::Weekday::Fri)
+        );
     }
 
     #[test]

@@ -19,8 +19,16 @@ pub fn number(v: f64, decimals: usize) -> String {
         grouped.push(c);
     }
     let frac = frac.trim_end_matches('0');
-    let sign = if v < 0.0 && (grouped != "0" || !frac.is_empty()) { "-" } else { "" };
-    if frac.is_empty() { format!("{sign}{grouped}") } else { format!("{sign}{grouped},{frac}") }
+    let sign = if v < 0.0 && (grouped != "0" || !frac.is_empty()) {
+        "-"
+    } else {
+        ""
+    };
+    if frac.is_empty() {
+        format!("{sign}{grouped}")
+    } else {
+        format!("{sign}{grouped},{frac}")
+    }
 }
 
 /// A percentage with one decimal: "45,5 %".
@@ -40,6 +48,9 @@ mod tests {
         assert_eq!(number(0.25, 2), "0,25");
         assert_eq!(number(-1500.0, 0), "-1.500");
         assert_eq!(percent(45.54), "45,5 %");
-        assert_eq!(date(NaiveDate::from_ymd_opt(2025, 9, 5).unwrap()), "05/09/2025");
+        assert_eq!(
+            date(NaiveDate::from_ymd_opt(2025, 9, 5).unwrap()),
+            "05/09/2025"
+        );
     }
 }

@@ -24,18 +24,36 @@ impl fmt::Display for RowProblem {
 /// Parses a whole count as officials type it: "12345", "12.345", "12 345". Rejects negatives,
 /// fractions and anything else with a message naming the value.
 pub fn parse_count(raw: &str) -> Result<f64, String> {
-    let cleaned: String = raw.trim().chars().filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}')).collect();
+    let cleaned: String = raw
+        .trim()
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}'))
+        .collect();
     let grouped = cleaned.contains('.')
         && cleaned.split('.').skip(1).all(|g| g.len() == 3)
-        && cleaned.split('.').all(|g| !g.is_empty() && g.chars().all(|c| c.is_ascii_digit()));
-    let digits = if grouped { cleaned.replace('.', "") } else { cleaned.clone() };
+        && cleaned
+            .split('.')
+            .all(|g| !g.is_empty() && g.chars().all(|c| c.is_ascii_digit()));
+    let digits = if grouped {
+        cleaned.replace('.', "")
+    } else {
+        cleaned.clone()
+    };
     if cleaned.starts_with('-') {
-        return Err(format!("«{}» là số âm; số lượng phải từ 0 trở lên", raw.trim()));
+        return Err(format!(
+            "«{}» là số âm; số lượng phải từ 0 trở lên",
+            raw.trim()
+        ));
     }
     if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) || digits.len() > 12 {
-        return Err(format!("«{}» không phải số nguyên (viết ví dụ 12345 hoặc 12.345)", raw.trim()));
+        return Err(format!(
+            "«{}» không phải số nguyên (viết ví dụ 12345 hoặc 12.345)",
+            raw.trim()
+        ));
     }
-    digits.parse::<f64>().map_err(|_| format!("«{}» không phải số nguyên", raw.trim()))
+    digits
+        .parse::<f64>()
+        .map_err(|_| format!("«{}» không phải số nguyên", raw.trim()))
 }
 
 #[cfg(test)]

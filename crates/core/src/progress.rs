@@ -69,14 +69,21 @@ pub fn compute(
     target_applies: bool,
 ) -> Progress {
     let reported: Vec<&Figure> = subjects.iter().filter_map(|s| s.latest.as_ref()).collect();
-    let stale = reported.iter().filter(|f| last_reporting_day.is_some_and(|d| f.week < d)).count();
+    let stale = reported
+        .iter()
+        .filter(|f| last_reporting_day.is_some_and(|d| f.week < d))
+        .count();
     let mut without_denominator = 0;
 
     let (numerator, denominator, value, total) = match indicator.kind {
         TargetKind::Ratio => {
             let (mut num, mut den) = (0.0, 0.0);
             for s in subjects {
-                let d = s.latest.as_ref().and_then(|f| f.denominator).or(s.registered_denominator);
+                let d = s
+                    .latest
+                    .as_ref()
+                    .and_then(|f| f.denominator)
+                    .or(s.registered_denominator);
                 match d {
                     Some(d) => {
                         den += d;
@@ -92,7 +99,11 @@ pub fn compute(
             let expected: f64 = subjects.iter().map(|s| s.counted_units).sum();
             let done: f64 = subjects
                 .iter()
-                .map(|s| s.latest.as_ref().map_or(0.0, |f| f.numerator.clamp(0.0, s.counted_units)))
+                .map(|s| {
+                    s.latest
+                        .as_ref()
+                        .map_or(0.0, |f| f.numerator.clamp(0.0, s.counted_units))
+                })
                 .sum();
             let value = (expected > 0.0 && !reported.is_empty()).then(|| done / expected * 100.0);
             (done, Some(expected), value, None)
@@ -101,7 +112,8 @@ pub fn compute(
             let minimum = indicator.minimum.unwrap_or(0.0);
             let meeting = reported.iter().filter(|f| f.numerator >= minimum).count() as f64;
             let expected = subjects.len() as f64;
-            let value = (expected > 0.0 && !reported.is_empty()).then(|| meeting / expected * 100.0);
+            let value =
+                (expected > 0.0 && !reported.is_empty()).then(|| meeting / expected * 100.0);
             let total = reported.iter().map(|f| f.numerator).sum();
             (meeting, Some(expected), value, Some(total))
         }
@@ -159,18 +171,35 @@ mod tests {
             unit: None,
             reporters: vec![Reporter::Kind(UnitKind::Commune)],
             milestones: vec![
-                Milestone { label: "100 ngày".into(), date: d(10, 25), target },
-                Milestone { label: "2025".into(), date: d(12, 31), target: target * 1.5 },
+                Milestone {
+                    label: "100 ngày".into(),
+                    date: d(10, 25),
+                    target,
+                },
+                Milestone {
+                    label: "2025".into(),
+                    date: d(12, 31),
+                    target: target * 1.5,
+                },
             ],
         }
     }
 
-    fn subject(code: &str, den: Option<f64>, counted: f64, fig: Option<(NaiveDate, f64, Option<f64>)>) -> Subject {
+    fn subject(
+        code: &str,
+        den: Option<f64>,
+        counted: f64,
+        fig: Option<(NaiveDate, f64, Option<f64>)>,
+    ) -> Subject {
         Subject {
             code: code.into(),
             registered_denominator: den,
             counted_units: counted,
-            latest: fig.map(|(week, numerator, denominator)| Figure { week, numerator, denominator }),
+            latest: fig.map(|(week, numerator, denominator)| Figure {
+                week,
+                numerator,
+                denominator,
+            }),
         }
     }
 
@@ -184,19 +213,38 @@ mod tests {
             subject("c", Some(500.0), 1.0, None),
             subject("d", None, 1.0, None),
         ];
-        let p = compute(&indicator(TargetKind::Ratio, 40.0), &subjects, d(9, 5), Some(d(9, 5)), true);
+        let p = compute(
+            &indicator(TargetKind::Ratio, 40.0),
+            &subjects,
+            d(9, 5),
+            Some(d(9, 5)),
+            true,
+        );
         assert_eq!(p.numerator, 800.0);
         assert_eq!(p.denominator, Some(2000.0));
         assert_eq!(p.value, Some(40.0));
         assert_eq!(p.target, Some(40.0));
         assert_eq!(p.share_of_target, Some(100.0));
-        assert_eq!((p.subjects_expected, p.subjects_reported, p.subjects_without_denominator), (4, 2, 1));
+        assert_eq!(
+            (
+                p.subjects_expected,
+                p.subjects_reported,
+                p.subjects_without_denominator
+            ),
+            (4, 2, 1)
+        );
     }
 
     #[test]
     fn ratio_never_exceeds_denominator() {
         let subjects = [subject("a", Some(100.0), 1.0, Some((d(9, 5), 150.0, None)))];
-        let p = compute(&indicator(TargetKind::Ratio, 40.0), &subjects, d(9, 5), Some(d(9, 5)), true);
+        let p = compute(
+            &indicator(TargetKind::Ratio, 40.0),
+            &subjects,
+            d(9, 5),
+            Some(d(9, 5)),
+            true,
+        );
         assert_eq!(p.value, Some(100.0));
     }
 
@@ -207,7 +255,13 @@ mod tests {
             subject("b", None, 20.0, Some((d(8, 29), 25.0, None))), // over its 20 villages: capped, and stale
             subject("c", None, 50.0, None),
         ];
-        let p = compute(&indicator(TargetKind::ShareOfUnits, 100.0), &subjects, d(9, 5), Some(d(9, 5)), true);
+        let p = compute(
+            &indicator(TargetKind::ShareOfUnits, 100.0),
+            &subjects,
+            d(9, 5),
+            Some(d(9, 5)),
+            true,
+        );
         assert_eq!(p.numerator, 50.0);
         assert_eq!(p.denominator, Some(100.0));
         assert_eq!(p.value, Some(50.0));
@@ -223,7 +277,13 @@ mod tests {
             subject("c", None, 1.0, Some((d(9, 5), 10.0, None))),
             subject("d", None, 1.0, None),
         ];
-        let p = compute(&indicator(TargetKind::MinimumPerUnit, 100.0), &subjects, d(9, 5), Some(d(9, 5)), true);
+        let p = compute(
+            &indicator(TargetKind::MinimumPerUnit, 100.0),
+            &subjects,
+            d(9, 5),
+            Some(d(9, 5)),
+            true,
+        );
         assert_eq!(p.numerator, 2.0);
         assert_eq!(p.denominator, Some(4.0));
         assert_eq!(p.value, Some(50.0));
@@ -236,10 +296,22 @@ mod tests {
             subject("a", None, 1.0, Some((d(9, 5), 1200.0, None))),
             subject("b", None, 1.0, Some((d(9, 5), 1300.0, None))),
         ];
-        let p = compute(&indicator(TargetKind::Total, 5000.0), &subjects, d(9, 5), Some(d(9, 5)), true);
+        let p = compute(
+            &indicator(TargetKind::Total, 5000.0),
+            &subjects,
+            d(9, 5),
+            Some(d(9, 5)),
+            true,
+        );
         assert_eq!(p.value, Some(2500.0));
         assert_eq!(p.share_of_target, Some(50.0));
-        let commune = compute(&indicator(TargetKind::Total, 5000.0), &subjects[..1], d(9, 5), Some(d(9, 5)), false);
+        let commune = compute(
+            &indicator(TargetKind::Total, 5000.0),
+            &subjects[..1],
+            d(9, 5),
+            Some(d(9, 5)),
+            false,
+        );
         assert_eq!(commune.value, Some(1200.0));
         assert_eq!(commune.target, None);
         assert_eq!(commune.share_of_target, None);
@@ -248,7 +320,13 @@ mod tests {
     #[test]
     fn no_data_means_no_value_and_later_milestones_apply_after_the_first() {
         let subjects = [subject("a", Some(10.0), 1.0, None)];
-        let p = compute(&indicator(TargetKind::Ratio, 40.0), &subjects, d(11, 1), Some(d(10, 24)), true);
+        let p = compute(
+            &indicator(TargetKind::Ratio, 40.0),
+            &subjects,
+            d(11, 1),
+            Some(d(10, 24)),
+            true,
+        );
         assert_eq!(p.value, None);
         assert_eq!(p.target, Some(60.0));
         assert_eq!(p.milestone_label.as_deref(), Some("2025"));

@@ -76,14 +76,62 @@ pub struct SyntheticUnits {
 }
 
 const BUON_NAMES: [&str; 30] = [
-    "Ea Kmát", "Kô Đung", "Ako Dhông", "Ea Tam", "Cư Ebur", "Kmrơng Prông", "Ea Na", "Ea Sup", "Cuôr Đăng",
-    "H'Đing", "Ea Bông", "Drai Si", "Trấp", "Ea Kly", "Ea Ning", "Đrăng Phôk", "Ea Tiêu", "Ea Drơng", "Tơng Jú",
-    "Mấp", "Yang Reh", "Ea Bar", "Hra Ea Hning", "Kő Siêr", "Ea Pôk", "Cư Jut", "Tul", "Ea Knốp", "M'Lang", "Jang Lành",
+    "Ea Kmát",
+    "Kô Đung",
+    "Ako Dhông",
+    "Ea Tam",
+    "Cư Ebur",
+    "Kmrơng Prông",
+    "Ea Na",
+    "Ea Sup",
+    "Cuôr Đăng",
+    "H'Đing",
+    "Ea Bông",
+    "Drai Si",
+    "Trấp",
+    "Ea Kly",
+    "Ea Ning",
+    "Đrăng Phôk",
+    "Ea Tiêu",
+    "Ea Drơng",
+    "Tơng Jú",
+    "Mấp",
+    "Yang Reh",
+    "Ea Bar",
+    "Hra Ea Hning",
+    "Kő Siêr",
+    "Ea Pôk",
+    "Cư Jut",
+    "Tul",
+    "Ea Knốp",
+    "M'Lang",
+    "Jang Lành",
 ];
 const THON_NAMES: [&str; 24] = [
-    "Tân Lập", "Hòa Bình", "Thống Nhất", "Quyết Thắng", "Tân Sơn", "Đoàn Kết", "Thanh Bình", "Xuân Phú",
-    "Phước Lộc", "Tân Hòa", "Quảng Thành", "Đông Sơn", "Tây Hòa", "Hợp Thành", "Tân Tiến", "Bình Minh",
-    "Trung Hòa", "Ea Sim", "Phú Lộc", "Thành Công", "Kim Phú", "Hưng Thịnh", "Đồng Tâm", "An Phú",
+    "Tân Lập",
+    "Hòa Bình",
+    "Thống Nhất",
+    "Quyết Thắng",
+    "Tân Sơn",
+    "Đoàn Kết",
+    "Thanh Bình",
+    "Xuân Phú",
+    "Phước Lộc",
+    "Tân Hòa",
+    "Quảng Thành",
+    "Đông Sơn",
+    "Tây Hòa",
+    "Hợp Thành",
+    "Tân Tiến",
+    "Bình Minh",
+    "Trung Hòa",
+    "Ea Sim",
+    "Phú Lộc",
+    "Thành Công",
+    "Kim Phú",
+    "Hưng Thịnh",
+    "Đồng Tâm",
+    "An Phú",
 ];
 /// Departments: (code suffix, name, officials range).
 const DEPARTMENTS: [(&str, &str, u64, u64); 24] = [
@@ -114,11 +162,41 @@ const DEPARTMENTS: [(&str, &str, u64, u64); 24] = [
 ];
 const SCHOOLS: [(&str, &str, &str, u64, u64); 6] = [
     ("DH1", "Trường Đại học", "Trường Đại học {P}", 8000, 16000),
-    ("CDSP", "Trường Cao đẳng", "Trường Cao đẳng Sư phạm {P}", 1500, 4000),
-    ("CDYT", "Trường Cao đẳng", "Trường Cao đẳng Y tế {P}", 1500, 3500),
-    ("CDKT", "Trường Cao đẳng", "Trường Cao đẳng Kỹ thuật {P}", 2000, 5000),
-    ("TCN1", "Trường Trung cấp", "Trường Trung cấp Nghề {P}", 600, 1800),
-    ("TCKT", "Trường Trung cấp", "Trường Trung cấp Kinh tế - Kỹ thuật {P}", 500, 1500),
+    (
+        "CDSP",
+        "Trường Cao đẳng",
+        "Trường Cao đẳng Sư phạm {P}",
+        1500,
+        4000,
+    ),
+    (
+        "CDYT",
+        "Trường Cao đẳng",
+        "Trường Cao đẳng Y tế {P}",
+        1500,
+        3500,
+    ),
+    (
+        "CDKT",
+        "Trường Cao đẳng",
+        "Trường Cao đẳng Kỹ thuật {P}",
+        2000,
+        5000,
+    ),
+    (
+        "TCN1",
+        "Trường Trung cấp",
+        "Trường Trung cấp Nghề {P}",
+        600,
+        1800,
+    ),
+    (
+        "TCKT",
+        "Trường Trung cấp",
+        "Trường Trung cấp Kinh tế - Kỹ thuật {P}",
+        500,
+        1500,
+    ),
 ];
 const ENTERPRISES: [&str; 8] = [
     "Hợp tác xã Nông nghiệp {C}",
@@ -135,7 +213,14 @@ fn code(s: String) -> UnitCode {
     UnitCode::parse(&s).expect("generated codes are valid")
 }
 
-fn row(code_text: String, name: String, kind: UnitKind, unit_type: &str, parent: &str, as_of: NaiveDate) -> UnitRow {
+fn row(
+    code_text: String,
+    name: String,
+    kind: UnitKind,
+    unit_type: &str,
+    parent: &str,
+    as_of: NaiveDate,
+) -> UnitRow {
     let full_name = name.clone();
     UnitRow {
         row: 0,
@@ -154,7 +239,13 @@ fn row(code_text: String, name: String, kind: UnitKind, unit_type: &str, parent:
 
 /// Villages (25–35 per commune), departments, schools and enterprises of a province, and denominators
 /// for them and for the province's communes.
-pub fn units(province_code: &str, province_name: &str, communes: &[CommuneInfo], seed: u64, as_of: NaiveDate) -> SyntheticUnits {
+pub fn units(
+    province_code: &str,
+    province_name: &str,
+    communes: &[CommuneInfo],
+    seed: u64,
+    as_of: NaiveDate,
+) -> SyntheticUnits {
     let mut out = SyntheticUnits::default();
     let mut denominator = |unit: &str, key: &str, value: f64| {
         out.denominators.push(Denominator {
@@ -169,10 +260,18 @@ pub fn units(province_code: &str, province_name: &str, communes: &[CommuneInfo],
     for c in communes {
         let mut rng = Rng::for_label(seed, &format!("commune/{}", c.code));
         let urban = c.unit_type == "Phường";
-        let adults = if urban { rng.range(20_000.0, 45_000.0) } else { rng.range(9_000.0, 30_000.0) };
+        let adults = if urban {
+            rng.range(20_000.0, 45_000.0)
+        } else {
+            rng.range(9_000.0, 30_000.0)
+        };
         denominator(&c.code, "adults", adults);
         denominator(&c.code, "officials", rng.range(70.0, 150.0));
-        denominator(&c.code, "smartphone_users", adults * rng.range(if urban { 0.78 } else { 0.55 }, 0.9));
+        denominator(
+            &c.code,
+            "smartphone_users",
+            adults * rng.range(if urban { 0.78 } else { 0.55 }, 0.9),
+        );
 
         let n = rng.int(25, 35);
         let (mut numbered, mut used) = (0, Vec::new());
@@ -185,7 +284,11 @@ pub fn units(province_code: &str, province_name: &str, communes: &[CommuneInfo],
                 numbered += 1;
                 ("Thôn", format!("Thôn {numbered}"))
             } else {
-                let (t, list): (&str, &[&str]) = if roll < 0.85 { ("Buôn", &BUON_NAMES) } else { ("Thôn", &THON_NAMES) };
+                let (t, list): (&str, &[&str]) = if roll < 0.85 {
+                    ("Buôn", &BUON_NAMES)
+                } else {
+                    ("Thôn", &THON_NAMES)
+                };
                 let name = format!("{t} {}", rng.pick(list));
                 if used.contains(&name) {
                     numbered += 1;
@@ -195,19 +298,40 @@ pub fn units(province_code: &str, province_name: &str, communes: &[CommuneInfo],
                     (t, name)
                 }
             };
-            units.push(row(format!("{}-T{i:02}", c.code), name, UnitKind::Village, unit_type, &c.code, as_of));
+            units.push(row(
+                format!("{}-T{i:02}", c.code),
+                name,
+                UnitKind::Village,
+                unit_type,
+                &c.code,
+                as_of,
+            ));
         }
         if rng.chance(0.55) {
             let template = rng.pick(&ENTERPRISES);
             let ecode = format!("{}-DN1", c.code);
-            units.push(row(ecode.clone(), template.replace("{C}", &c.name), UnitKind::Enterprise, "Doanh nghiệp", &c.code, as_of));
+            units.push(row(
+                ecode.clone(),
+                template.replace("{C}", &c.name),
+                UnitKind::Enterprise,
+                "Doanh nghiệp",
+                &c.code,
+                as_of,
+            ));
             denominator(&ecode, "workers", rng.range(15.0, 400.0));
         }
     }
     for (suffix, name, lo, hi) in DEPARTMENTS {
         let mut rng = Rng::for_label(seed, &format!("department/{province_code}/{suffix}"));
         let dcode = format!("{province_code}-{suffix}");
-        units.push(row(dcode.clone(), name.into(), UnitKind::Department, "Sở, ban, ngành", province_code, as_of));
+        units.push(row(
+            dcode.clone(),
+            name.into(),
+            UnitKind::Department,
+            "Sở, ban, ngành",
+            province_code,
+            as_of,
+        ));
         denominator(&dcode, "officials", rng.int(lo, hi) as f64);
         if suffix == "SGDDT" {
             // Secondary-school pupils, reported by the education department for all its schools.
@@ -217,7 +341,14 @@ pub fn units(province_code: &str, province_name: &str, communes: &[CommuneInfo],
     for (suffix, unit_type, template, lo, hi) in SCHOOLS {
         let mut rng = Rng::for_label(seed, &format!("school/{province_code}/{suffix}"));
         let scode = format!("{province_code}-{suffix}");
-        units.push(row(scode.clone(), template.replace("{P}", province_name), UnitKind::School, unit_type, province_code, as_of));
+        units.push(row(
+            scode.clone(),
+            template.replace("{P}", province_name),
+            UnitKind::School,
+            unit_type,
+            province_code,
+            as_of,
+        ));
         denominator(&scode, "students", rng.int(lo, hi) as f64);
     }
     out.units = units;
@@ -287,17 +418,34 @@ fn typical_share(plan: &Plan, ind: &Indicator, day: NaiveDate) -> f64 {
 }
 
 /// Weekly reports of the given units for every reporting day up to `until`.
-pub fn reports(plan: &Plan, units: &[ReportingUnit], seed: u64, until: NaiveDate) -> Vec<SyntheticReport> {
-    let reporters_of = |ind: &Indicator| units.iter().filter(|u| reports_on(ind, u)).count().max(1) as f64;
-    let weeks: Vec<_> = calendar::weeks(plan).into_iter().filter(|w| w.reporting_day <= until).collect();
+pub fn reports(
+    plan: &Plan,
+    units: &[ReportingUnit],
+    seed: u64,
+    until: NaiveDate,
+) -> Vec<SyntheticReport> {
+    let reporters_of =
+        |ind: &Indicator| units.iter().filter(|u| reports_on(ind, u)).count().max(1) as f64;
+    let weeks: Vec<_> = calendar::weeks(plan)
+        .into_iter()
+        .filter(|w| w.reporting_day <= until)
+        .collect();
     let mut out = Vec::new();
     for u in units {
         let mut urng = Rng::for_label(seed, &format!("pace/{}", u.code));
         // Most units progress at their own pace; about one in eight lags far behind.
         let laggard = urng.chance(0.12);
-        let pace = if laggard { urng.range(0.25, 0.55) } else { urng.range(0.75, 1.3) };
+        let pace = if laggard {
+            urng.range(0.25, 0.55)
+        } else {
+            urng.range(0.75, 1.3)
+        };
         let miss_rate = if laggard { 0.2 } else { 0.04 };
-        let indicators: Vec<&Indicator> = plan.indicators.iter().filter(|i| reports_on(i, u)).collect();
+        let indicators: Vec<&Indicator> = plan
+            .indicators
+            .iter()
+            .filter(|i| reports_on(i, u))
+            .collect();
         if indicators.is_empty() {
             continue;
         }
@@ -310,33 +458,61 @@ pub fn reports(plan: &Plan, units: &[ReportingUnit], seed: u64, until: NaiveDate
             let mut values = Vec::new();
             for ind in &indicators {
                 let mut irng = Rng::for_label(seed, &format!("ind/{}/{}", u.code, ind.code));
-                let difficulty = Rng::for_label(seed, &format!("difficulty/{}", ind.code)).range(0.75, 1.45);
+                let difficulty =
+                    Rng::for_label(seed, &format!("difficulty/{}", ind.code)).range(0.75, 1.45);
                 let own = irng.range(0.8, 1.2);
-                let share = (typical_share(plan, ind, w.reporting_day) * pace * difficulty * own).max(0.0);
+                let share =
+                    (typical_share(plan, ind, w.reporting_day) * pace * difficulty * own).max(0.0);
                 let target = ind.milestones[0].target;
                 let noise = wrng.range(0.97, 1.03);
                 let (numerator, denominator) = match ind.kind {
                     TargetKind::Ratio => {
-                        let Some(den) = ind.denominator.as_ref().and_then(|k| u.denominators.get(k)) else { continue };
+                        let Some(den) =
+                            ind.denominator.as_ref().and_then(|k| u.denominators.get(k))
+                        else {
+                            continue;
+                        };
                         let v = (den * (target / 100.0) * share * noise).min(den * 0.995);
                         (v.round(), None)
                     }
                     TargetKind::ShareOfUnits => {
-                        let counted = if ind.counted_unit == Some(u.kind) { 1.0 } else { u.villages };
+                        let counted = if ind.counted_unit == Some(u.kind) {
+                            1.0
+                        } else {
+                            u.villages
+                        };
                         if counted == 1.0 {
                             // A yes/no: done once the unit's own moment has come.
-                            (if share * irng.range(0.8, 1.6) >= 1.0 { 1.0 } else { 0.0 }, None)
+                            (
+                                if share * irng.range(0.8, 1.6) >= 1.0 {
+                                    1.0
+                                } else {
+                                    0.0
+                                },
+                                None,
+                            )
                         } else {
-                            ((counted * (share * 1.1).min(1.0) * noise).round().min(counted), None)
+                            (
+                                (counted * (share * 1.1).min(1.0) * noise)
+                                    .round()
+                                    .min(counted),
+                                None,
+                            )
                         }
                     }
                     TargetKind::Total => {
                         let per_unit = target / reporters_of(ind);
-                        ((per_unit * share * irng.range(0.4, 1.6) * noise).round(), None)
+                        (
+                            (per_unit * share * irng.range(0.4, 1.6) * noise).round(),
+                            None,
+                        )
                     }
                     TargetKind::MinimumPerUnit => {
                         let minimum = ind.minimum.unwrap_or(1.0);
-                        ((minimum * share * irng.range(0.5, 1.7) * noise).round(), None)
+                        (
+                            (minimum * share * irng.range(0.5, 1.7) * noise).round(),
+                            None,
+                        )
                     }
                 };
                 // Cumulative figures never go down.
@@ -352,11 +528,29 @@ pub fn reports(plan: &Plan, units: &[ReportingUnit], seed: u64, until: NaiveDate
                 w.reporting_day
             };
             let minutes = wrng.int(8 * 60, 23 * 60 + 30) as u32;
-            let local = local_day.and_time(NaiveTime::from_num_seconds_from_midnight_opt(minutes * 60, 0).expect("valid"));
-            let submitted_at = local.and_utc() - Duration::minutes(plan.reporting.utc_offset_minutes.into());
-            let difficulties = if wrng.chance(0.3) { wrng.pick(&DIFFICULTIES).to_string() } else { String::new() };
-            let proposals = if !difficulties.is_empty() && wrng.chance(0.7) { wrng.pick(&PROPOSALS).to_string() } else { String::new() };
-            out.push(SyntheticReport { unit: u.code.clone(), week: w.reporting_day, submitted_at, difficulties, proposals, values });
+            let local = local_day.and_time(
+                NaiveTime::from_num_seconds_from_midnight_opt(minutes * 60, 0).expect("valid"),
+            );
+            let submitted_at =
+                local.and_utc() - Duration::minutes(plan.reporting.utc_offset_minutes.into());
+            let difficulties = if wrng.chance(0.3) {
+                wrng.pick(&DIFFICULTIES).to_string()
+            } else {
+                String::new()
+            };
+            let proposals = if !difficulties.is_empty() && wrng.chance(0.7) {
+                wrng.pick(&PROPOSALS).to_string()
+            } else {
+                String::new()
+            };
+            out.push(SyntheticReport {
+                unit: u.code.clone(),
+                week: w.reporting_day,
+                submitted_at,
+                difficulties,
+                proposals,
+                values,
+            });
         }
     }
     out
@@ -368,32 +562,55 @@ mod tests {
 
     #[test]
     fn same_seed_same_stream() {
-        let a: Vec<u64> = (0..5).map({
-            let mut r = Rng::for_label(7, "x");
-            move |_| r.next_u64()
-        }).collect();
+        let a: Vec<u64> = (0..5)
+            .map({
+                let mut r = Rng::for_label(7, "x");
+                move |_| r.next_u64()
+            })
+            .collect();
         let mut r = Rng::for_label(7, "x");
         assert_eq!(a, (0..5).map(|_| r.next_u64()).collect::<Vec<_>>());
-        assert_ne!(Rng::for_label(7, "x").next_u64(), Rng::for_label(7, "y").next_u64());
-        assert_ne!(Rng::for_label(7, "x").next_u64(), Rng::for_label(8, "x").next_u64());
+        assert_ne!(
+            Rng::for_label(7, "x").next_u64(),
+            Rng::for_label(7, "y").next_u64()
+        );
+        assert_ne!(
+            Rng::for_label(7, "x").next_u64(),
+            Rng::for_label(8, "x").next_u64()
+        );
     }
 
     #[test]
     fn villages_are_plausible_and_unique() {
         let communes = vec![
-            CommuneInfo { code: "24121".into(), name: "Buôn Ma Thuột".into(), unit_type: "Phường".into() },
-            CommuneInfo { code: "24133".into(), name: "Hòa Phú".into(), unit_type: "Xã".into() },
+            CommuneInfo {
+                code: "24121".into(),
+                name: "Buôn Ma Thuột".into(),
+                unit_type: "Phường".into(),
+            },
+            CommuneInfo {
+                code: "24133".into(),
+                name: "Hòa Phú".into(),
+                unit_type: "Xã".into(),
+            },
         ];
         let d = NaiveDate::from_ymd_opt(2025, 7, 1).unwrap();
         let s = units("66", "Đắk Lắk", &communes, 42, d);
         for c in &communes {
-            let villages: Vec<&UnitRow> =
-                s.units.iter().filter(|u| u.kind == UnitKind::Village && u.parent.as_deref() == Some(&c.code)).collect();
+            let villages: Vec<&UnitRow> = s
+                .units
+                .iter()
+                .filter(|u| u.kind == UnitKind::Village && u.parent.as_deref() == Some(&c.code))
+                .collect();
             assert!((25..=35).contains(&villages.len()));
             let mut names: Vec<&str> = villages.iter().map(|v| v.name.as_str()).collect();
             names.sort();
             names.dedup();
-            assert_eq!(names.len(), villages.len(), "village names unique within a commune");
+            assert_eq!(
+                names.len(),
+                villages.len(),
+                "village names unique within a commune"
+            );
         }
         assert!(s.units.iter().all(|u| u.synthetic));
         assert!(s.units.iter().any(|u| u.code.as_str() == "66-CAT"));

@@ -14,7 +14,10 @@ const TONE_MARKS: [char; 5] = ['\u{0300}', '\u{0301}', '\u{0309}', '\u{0303}', '
 
 /// Apostrophe-like characters found in ethnic-minority place names (M'Drắk, Ea H'Leo).
 fn is_apostrophe(c: char) -> bool {
-    matches!(c, '\'' | '\u{2019}' | '\u{2018}' | '\u{02BC}' | '`' | '\u{00B4}')
+    matches!(
+        c,
+        '\'' | '\u{2019}' | '\u{2018}' | '\u{02BC}' | '`' | '\u{00B4}'
+    )
 }
 
 /// Lower-cases, folds apostrophes to `'` and collapses runs of whitespace to one space.

@@ -95,7 +95,10 @@ impl UnitCode {
         if s.chars().count() > Self::MAX_LEN {
             return Err(format!("mã đơn vị dài quá {} ký tự", Self::MAX_LEN));
         }
-        if let Some(bad) = s.chars().find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))) {
+        if let Some(bad) = s
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+        {
             return Err(format!(
                 "mã đơn vị «{s}» chứa ký tự không hợp lệ «{bad}» (chỉ dùng chữ không dấu, số, '-', '_', '.')"
             ));
@@ -167,7 +170,10 @@ mod tests {
     #[test]
     fn codes_keep_leading_zeros() {
         assert_eq!(UnitCode::parse(" 00004 ").unwrap().as_str(), "00004");
-        assert_eq!(UnitCode::parse("66-24111-T01").unwrap().as_str(), "66-24111-T01");
+        assert_eq!(
+            UnitCode::parse("66-24111-T01").unwrap().as_str(),
+            "66-24111-T01"
+        );
     }
 
     #[test]

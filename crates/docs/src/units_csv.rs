@@ -23,7 +23,11 @@ const MAX_ROWS: usize = 500_000;
 const MAX_NAME_CHARS: usize = 200;
 
 fn problem(row: usize, column: &str, message: impl Into<String>) -> RowProblem {
-    RowProblem { row, column: column.into(), message: message.into() }
+    RowProblem {
+        row,
+        column: column.into(),
+        message: message.into(),
+    }
 }
 
 /// The official list as unit rows: the country, then each province, then its communes.
@@ -58,14 +62,23 @@ pub fn parse_official(text: &str) -> Result<Vec<UnitRow>, Vec<RowProblem>> {
                 continue;
             }
         };
-        let (pcode, pname, pfull, code, name, full, utype) = (&r[0], &r[1], &r[2], &r[3], &r[4], &r[5], &r[6]);
+        let (pcode, pname, pfull, code, name, full, utype) =
+            (&r[0], &r[1], &r[2], &r[3], &r[4], &r[5], &r[6]);
         let (Ok(pc), Ok(c)) = (UnitCode::parse(pcode), UnitCode::parse(code)) else {
-            problems.push(problem(line, "unit_code", format!("mã «{pcode}»/«{code}» không hợp lệ")));
+            problems.push(problem(
+                line,
+                "unit_code",
+                format!("mã «{pcode}»/«{code}» không hợp lệ"),
+            ));
             continue;
         };
         if !provinces.contains_key(pcode) {
             provinces.insert(pcode.to_string(), rows.len());
-            let unit_type = if pfull.starts_with("Thành phố") { "Thành phố" } else { "Tỉnh" };
+            let unit_type = if pfull.starts_with("Thành phố") {
+                "Thành phố"
+            } else {
+                "Tỉnh"
+            };
             rows.push(UnitRow {
                 row: line,
                 code: pc,
@@ -94,7 +107,11 @@ pub fn parse_official(text: &str) -> Result<Vec<UnitRow>, Vec<RowProblem>> {
             as_of,
         });
     }
-    if problems.is_empty() { Ok(rows) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(rows)
+    } else {
+        Err(problems)
+    }
 }
 
 /// Column roles of the import format, with their accepted headers (English or Vietnamese, any case
@@ -103,7 +120,10 @@ const COLUMNS: [(&str, &[&str]); 8] = [
     ("code", &["code", "ma", "ma don vi"]),
     ("name", &["name", "ten", "ten don vi"]),
     ("kind", &["kind", "loai", "loai don vi"]),
-    ("parent", &["parent", "don vi cha", "truc thuoc", "ma don vi cha"]),
+    (
+        "parent",
+        &["parent", "don vi cha", "truc thuoc", "ma don vi cha"],
+    ),
     ("type", &["type", "loai hinh"]),
     ("full_name", &["full_name", "ten day du"]),
     ("source", &["source", "nguon", "nguon so lieu"]),
@@ -143,20 +163,40 @@ fn clean_text(raw: &str, row: usize, column: &str, required: bool) -> Result<Str
         return Err(problem(row, column, "chứa ký tự điều khiển không hợp lệ"));
     }
     if text.chars().count() > MAX_NAME_CHARS {
-        return Err(problem(row, column, format!("dài quá {MAX_NAME_CHARS} ký tự")));
+        return Err(problem(
+            row,
+            column,
+            format!("dài quá {MAX_NAME_CHARS} ký tự"),
+        ));
     }
     Ok(text)
 }
 
 /// Parses a units CSV. `denominator_keys` are the denominators the active plan knows; any column
 /// that is not a unit field must be one of them. Every problem of the file is returned at once.
-pub fn parse_units(bytes: &[u8], denominator_keys: &[String], today: NaiveDate) -> Result<Vec<UnitRow>, Vec<RowProblem>> {
+pub fn parse_units(
+    bytes: &[u8],
+    denominator_keys: &[String],
+    today: NaiveDate,
+) -> Result<Vec<UnitRow>, Vec<RowProblem>> {
     if bytes.len() > MAX_FILE_BYTES {
-        return Err(vec![problem(0, "", format!("tệp lớn {} MB, vượt giới hạn {} MB", bytes.len() / 1_048_576, MAX_FILE_BYTES / 1_048_576))]);
+        return Err(vec![problem(
+            0,
+            "",
+            format!(
+                "tệp lớn {} MB, vượt giới hạn {} MB",
+                bytes.len() / 1_048_576,
+                MAX_FILE_BYTES / 1_048_576
+            ),
+        )]);
     }
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let Ok(text) = std::str::from_utf8(bytes) else {
-        return Err(vec![problem(0, "", "tệp không phải văn bản UTF-8; trong Excel hãy lưu dạng “CSV UTF-8 (Comma delimited)”")]);
+        return Err(vec![problem(
+            0,
+            "",
+            "tệp không phải văn bản UTF-8; trong Excel hãy lưu dạng “CSV UTF-8 (Comma delimited)”",
+        )]);
     };
     let first_line = text.lines().next().unwrap_or("");
     let delimiter = if first_line.contains(';') && !first_line.contains(',') {
@@ -166,10 +206,19 @@ pub fn parse_units(bytes: &[u8], denominator_keys: &[String], today: NaiveDate) 
     } else {
         b','
     };
-    let mut reader = csv::ReaderBuilder::new().delimiter(delimiter).flexible(true).from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .from_reader(text.as_bytes());
     let headers = match reader.headers() {
         Ok(h) => h.clone(),
-        Err(e) => return Err(vec![problem(1, "", format!("không đọc được dòng tiêu đề: {e}"))]),
+        Err(e) => {
+            return Err(vec![problem(
+                1,
+                "",
+                format!("không đọc được dòng tiêu đề: {e}"),
+            )]);
+        }
     };
 
     // Map headers to roles or denominators.
@@ -179,7 +228,10 @@ pub fn parse_units(bytes: &[u8], denominator_keys: &[String], today: NaiveDate) 
     for (i, h) in headers.iter().enumerate() {
         let key = search_key(h).replace(' ', "_");
         let spaced = search_key(h);
-        if let Some((role, _)) = COLUMNS.iter().find(|(_, names)| names.iter().any(|n| *n == spaced || *n == key)) {
+        if let Some((role, _)) = COLUMNS
+            .iter()
+            .find(|(_, names)| names.iter().any(|n| *n == spaced || *n == key))
+        {
             if role_at.insert(role, i).is_some() {
                 problems.push(problem(1, h, format!("cột «{role}» xuất hiện hai lần")));
             }
@@ -193,14 +245,22 @@ pub fn parse_units(bytes: &[u8], denominator_keys: &[String], today: NaiveDate) 
                 format!(
                     "cột không rõ «{h}»; dùng {} hoặc một mẫu số của kế hoạch ({})",
                     known.join(", "),
-                    if denominator_keys.is_empty() { "chưa có kế hoạch".to_string() } else { denominator_keys.join(", ") }
+                    if denominator_keys.is_empty() {
+                        "chưa có kế hoạch".to_string()
+                    } else {
+                        denominator_keys.join(", ")
+                    }
                 ),
             ));
         }
     }
     for required in ["code", "name", "kind", "parent"] {
         if !role_at.contains_key(required) {
-            problems.push(problem(1, required, format!("thiếu cột bắt buộc «{required}»")));
+            problems.push(problem(
+                1,
+                required,
+                format!("thiếu cột bắt buộc «{required}»"),
+            ));
         }
     }
     if !problems.is_empty() {
@@ -211,7 +271,11 @@ pub fn parse_units(bytes: &[u8], denominator_keys: &[String], today: NaiveDate) 
     for (i, record) in reader.records().enumerate() {
         let line = i + 2;
         if line > MAX_ROWS + 1 {
-            return Err(vec![problem(line, "", format!("tệp có quá {MAX_ROWS} dòng; hãy chia nhỏ"))]);
+            return Err(vec![problem(
+                line,
+                "",
+                format!("tệp có quá {MAX_ROWS} dòng; hãy chia nhỏ"),
+            )]);
         }
         let record = match record {
             Ok(r) => r,
@@ -225,8 +289,12 @@ pub fn parse_units(bytes: &[u8], denominator_keys: &[String], today: NaiveDate) 
         }
         let get = |role: &str| role_at.get(role).and_then(|i| record.get(*i)).unwrap_or("");
         let mut row_problems = Vec::new();
-        let code = UnitCode::parse(get("code")).map_err(|m| row_problems.push(problem(line, "code", m))).ok();
-        let name = clean_text(get("name"), line, "name", true).map_err(|p| row_problems.push(p)).ok();
+        let code = UnitCode::parse(get("code"))
+            .map_err(|m| row_problems.push(problem(line, "code", m)))
+            .ok();
+        let name = clean_text(get("name"), line, "name", true)
+            .map_err(|p| row_problems.push(p))
+            .ok();
         let kind = match parse_kind(get("kind")) {
             Some(k) => Some(k),
             None => {
@@ -238,14 +306,26 @@ pub fn parse_units(bytes: &[u8], denominator_keys: &[String], today: NaiveDate) 
                 None
             }
         };
-        let parent = clean_text(get("parent"), line, "parent", false).map_err(|p| row_problems.push(p)).ok();
-        let unit_type = clean_text(get("type"), line, "type", false).map_err(|p| row_problems.push(p)).ok();
-        let full_name = clean_text(get("full_name"), line, "full_name", false).map_err(|p| row_problems.push(p)).ok();
-        let source = clean_text(get("source"), line, "source", false).map_err(|p| row_problems.push(p)).ok();
+        let parent = clean_text(get("parent"), line, "parent", false)
+            .map_err(|p| row_problems.push(p))
+            .ok();
+        let unit_type = clean_text(get("type"), line, "type", false)
+            .map_err(|p| row_problems.push(p))
+            .ok();
+        let full_name = clean_text(get("full_name"), line, "full_name", false)
+            .map_err(|p| row_problems.push(p))
+            .ok();
+        let source = clean_text(get("source"), line, "source", false)
+            .map_err(|p| row_problems.push(p))
+            .ok();
         let as_of = match get("as_of").trim() {
             "" => Some(today),
             d => parse_date_text(d).or_else(|| {
-                row_problems.push(problem(line, "as_of", format!("ngày «{d}» không hợp lệ; viết 15/07/2025")));
+                row_problems.push(problem(
+                    line,
+                    "as_of",
+                    format!("ngày «{d}» không hợp lệ; viết 15/07/2025"),
+                ));
                 None
             }),
         };
@@ -266,7 +346,10 @@ pub fn parse_units(bytes: &[u8], denominator_keys: &[String], today: NaiveDate) 
         }
         let (kind, default_type) = kind.expect("checked");
         let name = name.expect("checked");
-        let unit_type = unit_type.filter(|t| !t.is_empty()).or(default_type.map(str::to_string)).unwrap_or_default();
+        let unit_type = unit_type
+            .filter(|t| !t.is_empty())
+            .or(default_type.map(str::to_string))
+            .unwrap_or_default();
         let full_name = full_name.filter(|f| !f.is_empty()).unwrap_or_else(|| {
             if unit_type.is_empty() || search_key(&name).starts_with(&search_key(&unit_type)) {
                 name.clone()
@@ -284,14 +367,20 @@ pub fn parse_units(bytes: &[u8], denominator_keys: &[String], today: NaiveDate) 
             parent: parent.filter(|p| !p.is_empty()),
             synthetic: false,
             denominators,
-            source: source.filter(|s| !s.is_empty()).unwrap_or_else(|| "Nhập từ tệp".into()),
+            source: source
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| "Nhập từ tệp".into()),
             as_of: as_of.expect("checked"),
         });
     }
     if rows.is_empty() && problems.is_empty() {
         problems.push(problem(2, "", "tệp không có dòng dữ liệu nào"));
     }
-    if problems.is_empty() { Ok(rows) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(rows)
+    } else {
+        Err(problems)
+    }
 }
 
 #[cfg(test)]
@@ -311,7 +400,12 @@ mod tests {
         assert_eq!(count(UnitKind::Commune), 3321);
         let ba_dinh = rows.iter().find(|r| r.code.as_str() == "00004").unwrap();
         assert_eq!(ba_dinh.parent.as_deref(), Some("01"));
-        assert_eq!(rows.iter().filter(|r| r.parent.as_deref() == Some("66")).count(), 102);
+        assert_eq!(
+            rows.iter()
+                .filter(|r| r.parent.as_deref() == Some("66"))
+                .count(),
+            102
+        );
     }
 
     #[test]
@@ -331,7 +425,10 @@ mod tests {
     fn every_bad_cell_is_named() {
         let csv = "code,name,kind,parent,adults\nok-1,Thôn 1,village,24121,100\nbad code,Thôn 2,village,24121,100\nok-3,,hamlet,24121,-5\nok-4,Thôn\u{7}4,village,24121,12,5\n";
         let problems = parse_units(csv.as_bytes(), &["adults".into()], today()).unwrap_err();
-        let at: Vec<(usize, &str)> = problems.iter().map(|p| (p.row, p.column.as_str())).collect();
+        let at: Vec<(usize, &str)> = problems
+            .iter()
+            .map(|p| (p.row, p.column.as_str()))
+            .collect();
         assert!(at.contains(&(3, "code")), "{problems:?}");
         assert!(at.contains(&(4, "name")), "{problems:?}");
         assert!(at.contains(&(4, "kind")), "{problems:?}");
@@ -341,11 +438,28 @@ mod tests {
 
     #[test]
     fn header_problems_and_non_utf8() {
-        let problems = parse_units(b"code,name,kind,population\n", &["adults".into()], today()).unwrap_err();
-        assert!(problems.iter().any(|p| p.column == "population" && p.message.contains("cột không rõ")));
-        assert!(problems.iter().any(|p| p.column == "parent" && p.message.contains("thiếu cột")));
+        let problems =
+            parse_units(b"code,name,kind,population\n", &["adults".into()], today()).unwrap_err();
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.column == "population" && p.message.contains("cột không rõ"))
+        );
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.column == "parent" && p.message.contains("thiếu cột"))
+        );
         let latin1 = b"code,name,kind,parent\nx,Th\xf4n,village,1\n";
-        assert!(parse_units(latin1, &[], today()).unwrap_err()[0].message.contains("UTF-8"));
-        assert!(parse_units(b"code,name,kind,parent\n", &[], today()).unwrap_err()[0].message.contains("không có dòng"));
+        assert!(
+            parse_units(latin1, &[], today()).unwrap_err()[0]
+                .message
+                .contains("UTF-8")
+        );
+        assert!(
+            parse_units(b"code,name,kind,parent\n", &[], today()).unwrap_err()[0]
+                .message
+                .contains("không có dòng")
+        );
     }
 }

@@ -9,7 +9,9 @@ impl Store {
     /// Stores a plan (already validated by the caller) and makes it the active one.
     pub async fn save_plan(&self, plan: &Plan, source: &str) -> Result<()> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query("UPDATE plans SET active = 0").execute(&mut *tx).await?;
+        sqlx::query("UPDATE plans SET active = 0")
+            .execute(&mut *tx)
+            .await?;
         sqlx::query(
             "INSERT INTO plans (code, source, loaded_at, active) VALUES ($1, $2, $3, 1)
              ON CONFLICT (code) DO UPDATE SET source = excluded.source, loaded_at = excluded.loaded_at, active = 1",
@@ -26,13 +28,19 @@ impl Store {
     /// The active plan, parsed.
     pub async fn active_plan(&self) -> Result<Option<Plan>> {
         let source: Option<String> =
-            sqlx::query_scalar("SELECT source FROM plans WHERE active = 1").fetch_optional(&self.pool).await?;
+            sqlx::query_scalar("SELECT source FROM plans WHERE active = 1")
+                .fetch_optional(&self.pool)
+                .await?;
         source
             .map(|s| {
                 parse_plan(&s).map_err(|errors| {
                     StoreError::Corrupt(format!(
                         "kế hoạch đang dùng không còn hợp lệ: {}",
-                        errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; ")
+                        errors
+                            .iter()
+                            .map(|e| e.to_string())
+                            .collect::<Vec<_>>()
+                            .join("; ")
                     ))
                 })
             })

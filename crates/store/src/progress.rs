@@ -16,7 +16,12 @@ type FigureKey = (String, String);
 
 impl Store {
     /// Progress of each indicator of `plan`, in plan order, over the subtree of `scope` on `as_of`.
-    pub async fn progress(&self, plan: &Plan, scope: &UnitRecord, as_of: NaiveDate) -> Result<Vec<Progress>> {
+    pub async fn progress(
+        &self,
+        plan: &Plan,
+        scope: &UnitRecord,
+        as_of: NaiveDate,
+    ) -> Result<Vec<Progress>> {
         let latest = self.latest_figures(plan, scope, as_of).await?;
         let last_day = calendar::last_reporting_day(plan, as_of);
         let mut by_kind: HashMap<UnitKind, Vec<UnitRecord>> = HashMap::new();
@@ -27,7 +32,12 @@ impl Store {
             for r in &ind.reporters {
                 match r {
                     Reporter::Kind(kind) | Reporter::OnBehalf { for_kind: kind, .. } => {
-                        subjects.extend(self.cached_kind(&mut by_kind, scope, *kind).await?.iter().cloned());
+                        subjects.extend(
+                            self.cached_kind(&mut by_kind, scope, *kind)
+                                .await?
+                                .iter()
+                                .cloned(),
+                        );
                     }
                     Reporter::Unit(code) => {
                         if let Some(u) = self.unit(code.as_str()).await?
@@ -46,15 +56,23 @@ impl Store {
             if ind.kind == TargetKind::ShareOfUnits
                 && let Some(counted_kind) = ind.counted_unit
             {
-                let subject_codes: std::collections::HashSet<&str> = subjects.iter().map(|s| s.code.as_str()).collect();
+                let subject_codes: std::collections::HashSet<&str> =
+                    subjects.iter().map(|s| s.code.as_str()).collect();
                 for u in self.cached_kind(&mut by_kind, scope, counted_kind).await? {
-                    if let Some(owner) = u.lineage().into_iter().rev().find(|c| subject_codes.contains(c)) {
+                    if let Some(owner) = u
+                        .lineage()
+                        .into_iter()
+                        .rev()
+                        .find(|c| subject_codes.contains(c))
+                    {
                         *counted.entry(owner.to_string()).or_default() += 1.0;
                     }
                 }
             }
             let denominators = match (&ind.kind, &ind.denominator) {
-                (TargetKind::Ratio, Some(key)) => self.denominators_within(&scope.path, key, as_of).await?,
+                (TargetKind::Ratio, Some(key)) => {
+                    self.denominators_within(&scope.path, key, as_of).await?
+                }
                 _ => HashMap::new(),
             };
             let subjects: Vec<Subject> = subjects
@@ -87,7 +105,12 @@ impl Store {
 
     /// For each (indicator, subject) in the scope, the latest submitted or approved figure on or before
     /// `as_of`; between two reports of the same week (a commune's and Công an tỉnh's), the later one.
-    async fn latest_figures(&self, plan: &Plan, scope: &UnitRecord, as_of: NaiveDate) -> Result<HashMap<FigureKey, Figure>> {
+    async fn latest_figures(
+        &self,
+        plan: &Plan,
+        scope: &UnitRecord,
+        as_of: NaiveDate,
+    ) -> Result<HashMap<FigureKey, Figure>> {
         let (lo, hi) = subtree_range(&scope.path);
         let rows: Vec<(String, String, String, f64, Option<f64>, Option<String>)> = sqlx::query_as(
             "SELECT v.indicator_code, v.subject_code, r.week, v.numerator, v.denominator, r.submitted_at
@@ -105,13 +128,19 @@ impl Store {
         .await?;
         let mut best: HashMap<FigureKey, (String, Option<String>, Figure)> = HashMap::new();
         for (indicator, subject, week, numerator, denominator, submitted_at) in rows {
-            let Ok(week_date) = week.parse::<NaiveDate>() else { continue };
+            let Ok(week_date) = week.parse::<NaiveDate>() else {
+                continue;
+            };
             let newer = match best.get(&(indicator.clone(), subject.clone())) {
                 Some((w, s, _)) => (&week, &submitted_at) > (w, s),
                 None => true,
             };
             if newer {
-                let figure = Figure { week: week_date, numerator, denominator };
+                let figure = Figure {
+                    week: week_date,
+                    numerator,
+                    denominator,
+                };
                 best.insert((indicator, subject), (week, submitted_at, figure));
             }
         }

@@ -69,7 +69,12 @@ impl Store {
 
     /// How many reports a plan has (any status).
     pub async fn count_reports(&self, plan: &str) -> Result<i64> {
-        Ok(sqlx::query_scalar("SELECT COUNT(*) FROM reports WHERE plan_code = $1").bind(plan).fetch_one(&self.pool).await?)
+        Ok(
+            sqlx::query_scalar("SELECT COUNT(*) FROM reports WHERE plan_code = $1")
+                .bind(plan)
+                .fetch_one(&self.pool)
+                .await?,
+        )
     }
 
     /// Removes the generated (synthetic) reports of a plan, before the demo regenerates them.
@@ -81,7 +86,10 @@ impl Store {
         ] {
             sqlx::query(sql).bind(plan).execute(&mut *tx).await?;
         }
-        let done = sqlx::query("DELETE FROM reports WHERE plan_code = $1 AND synthetic = 1").bind(plan).execute(&mut *tx).await?;
+        let done = sqlx::query("DELETE FROM reports WHERE plan_code = $1 AND synthetic = 1")
+            .bind(plan)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(done.rows_affected())
     }
@@ -89,13 +97,14 @@ impl Store {
 
 async fn put_in(tx: &mut sqlx::Transaction<'static, sqlx::Any>, r: &NewReport) -> Result<i64> {
     let now = now_text();
-    let previous: Option<String> =
-        sqlx::query_scalar("SELECT status FROM reports WHERE plan_code = $1 AND unit_code = $2 AND week = $3")
-            .bind(&r.plan)
-            .bind(&r.unit)
-            .bind(r.week.to_string())
-            .fetch_optional(&mut **tx)
-            .await?;
+    let previous: Option<String> = sqlx::query_scalar(
+        "SELECT status FROM reports WHERE plan_code = $1 AND unit_code = $2 AND week = $3",
+    )
+    .bind(&r.plan)
+    .bind(&r.unit)
+    .bind(r.week.to_string())
+    .fetch_optional(&mut **tx)
+    .await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO reports (plan_code, unit_code, week, status, difficulties, proposals, submitted_at, synthetic,
                               created_at, updated_at)
@@ -116,7 +125,10 @@ async fn put_in(tx: &mut sqlx::Transaction<'static, sqlx::Any>, r: &NewReport) -
     .bind(&now)
     .fetch_one(&mut **tx)
     .await?;
-    sqlx::query("DELETE FROM report_values WHERE report_id = $1").bind(id).execute(&mut **tx).await?;
+    sqlx::query("DELETE FROM report_values WHERE report_id = $1")
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
     for v in &r.values {
         sqlx::query(
             "INSERT INTO report_values (report_id, indicator_code, subject_code, numerator, denominator)

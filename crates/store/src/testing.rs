@@ -24,8 +24,15 @@ enum Cleanup {
 }
 
 fn unique(prefix: &str) -> String {
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
-    format!("{prefix}_{}_{}_{nanos}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst))
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!(
+        "{prefix}_{}_{}_{nanos}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::SeqCst)
+    )
 }
 
 impl TestDatabase {
@@ -34,12 +41,17 @@ impl TestDatabase {
         match engine {
             Engine::Sqlite => {
                 let path = std::env::temp_dir().join(format!("{}.db", unique("hocvuso_test")));
-                Some(TestDatabase { url: format!("sqlite://{}", path.display()), cleanup: Cleanup::File(path) })
+                Some(TestDatabase {
+                    url: format!("sqlite://{}", path.display()),
+                    cleanup: Cleanup::File(path),
+                })
             }
             Engine::Postgres => {
                 let Ok(admin_url) = std::env::var("HOCVUSO_TEST_DATABASE_URL") else {
                     if std::env::var("HOCVUSO_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
-                        panic!("HOCVUSO_REQUIRE_POSTGRES=1 but HOCVUSO_TEST_DATABASE_URL is not set");
+                        panic!(
+                            "HOCVUSO_REQUIRE_POSTGRES=1 but HOCVUSO_TEST_DATABASE_URL is not set"
+                        );
                     }
                     eprintln!("skipping PostgreSQL: HOCVUSO_TEST_DATABASE_URL is not set");
                     return None;
@@ -47,7 +59,10 @@ impl TestDatabase {
                 let name = unique("hocvuso_test");
                 admin(&admin_url, &format!("CREATE DATABASE {name}")).await;
                 let url = with_database(&admin_url, &name);
-                Some(TestDatabase { url, cleanup: Cleanup::PgDatabase { admin_url, name } })
+                Some(TestDatabase {
+                    url,
+                    cleanup: Cleanup::PgDatabase { admin_url, name },
+                })
             }
         }
     }
@@ -55,7 +70,9 @@ impl TestDatabase {
 
 /// `postgres://user@host:port/db?x` with the database replaced by `name`.
 fn with_database(url: &str, name: &str) -> String {
-    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
     let scheme_end = base.find("://").map_or(0, |i| i + 3);
     let base = match base[scheme_end..].find('/') {
         Some(i) => &base[..scheme_end + i],
@@ -72,7 +89,9 @@ async fn admin(admin_url: &str, sql: &str) {
     let mut conn = sqlx::PgConnection::connect(admin_url)
         .await
         .unwrap_or_else(|e| panic!("cannot reach PostgreSQL at HOCVUSO_TEST_DATABASE_URL: {e}"));
-    conn.execute(sqlx::AssertSqlSafe(sql.to_string())).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+    conn.execute(sqlx::AssertSqlSafe(sql.to_string()))
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"));
 }
 
 impl Drop for TestDatabase {
@@ -84,10 +103,16 @@ impl Drop for TestDatabase {
                 }
             }
             Cleanup::PgDatabase { admin_url, name } => {
-                let (admin_url, sql) = (admin_url.clone(), format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+                let (admin_url, sql) = (
+                    admin_url.clone(),
+                    format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+                );
                 // Drop cannot await: run the statement on a runtime of its own, off this thread.
                 let _ = std::thread::spawn(move || {
-                    tokio::runtime::Builder::new_current_thread().enable_all().build().map(|rt| rt.block_on(admin(&admin_url, &sql)))
+                    tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .map(|rt| rt.block_on(admin(&admin_url, &sql)))
                 })
                 .join();
             }
@@ -99,8 +124,17 @@ impl Drop for TestDatabase {
 mod tests {
     #[test]
     fn database_name_is_replaced() {
-        assert_eq!(super::with_database("postgres://postgres@127.0.0.1:5432/postgres", "t1"), "postgres://postgres@127.0.0.1:5432/t1");
-        assert_eq!(super::with_database("postgres://postgres@127.0.0.1:5432", "t1"), "postgres://postgres@127.0.0.1:5432/t1");
-        assert_eq!(super::with_database("postgres://u@h/db?sslmode=disable", "t1"), "postgres://u@h/t1?sslmode=disable");
+        assert_eq!(
+            super::with_database("postgres://postgres@127.0.0.1:5432/postgres", "t1"),
+            "postgres://postgres@127.0.0.1:5432/t1"
+        );
+        assert_eq!(
+            super::with_database("postgres://postgres@127.0.0.1:5432", "t1"),
+            "postgres://postgres@127.0.0.1:5432/t1"
+        );
+        assert_eq!(
+            super::with_database("postgres://u@h/db?sslmode=disable", "t1"),
+            "postgres://u@h/t1?sslmode=disable"
+        );
     }
 }

@@ -98,7 +98,11 @@ impl Store {
     /// Imports units and their denominators in one transaction: either every row is stored or,
     /// at the first batch of problems, none is and every problem is returned with its row and column.
     /// Importing the same rows again changes nothing.
-    pub async fn import_units(&self, rows: &[UnitRow], valid_from: NaiveDate) -> Result<ImportSummary> {
+    pub async fn import_units(
+        &self,
+        rows: &[UnitRow],
+        valid_from: NaiveDate,
+    ) -> Result<ImportSummary> {
         let mut tx = self.pool.begin().await?;
         let existing: Vec<UnitRecord> = sqlx::query_as(AssertSqlSafe(format!(
             "SELECT {UNIT_COLUMNS} FROM units WHERE valid_to IS NULL"
@@ -108,7 +112,12 @@ impl Store {
         let mut reg = Registry::default();
         for u in &existing {
             let Some(kind) = u.kind() else { continue };
-            let k = Known { kind, path: u.path.clone(), parent: u.parent_code.clone(), label: u.full_name.clone() };
+            let k = Known {
+                kind,
+                path: u.path.clone(),
+                parent: u.parent_code.clone(),
+                label: u.full_name.clone(),
+            };
             reg.add(&u.code, &u.name, &u.full_name, k);
         }
 
@@ -117,9 +126,16 @@ impl Store {
         let now = now_text();
         let mut seen_in_file: HashMap<&str, usize> = HashMap::new();
         for row in rows {
-            let problem = |column: &str, message: String| RowProblem { row: row.row, column: column.into(), message };
+            let problem = |column: &str, message: String| RowProblem {
+                row: row.row,
+                column: column.into(),
+                message,
+            };
             if let Some(first) = seen_in_file.insert(row.code.as_str(), row.row) {
-                problems.push(problem("code", format!("mã «{}» đã có ở dòng {first}", row.code)));
+                problems.push(problem(
+                    "code",
+                    format!("mã «{}» đã có ở dòng {first}", row.code),
+                ));
                 continue;
             }
             // Resolve the parent: by code first, then by name among units of an allowed parent kind.
@@ -137,7 +153,11 @@ impl Store {
                         reg.by_name
                             .get(&match_key(p))
                             .map(|codes| {
-                                codes.iter().filter(|c| allowed.contains(&reg.known[c.as_str()].kind)).cloned().collect()
+                                codes
+                                    .iter()
+                                    .filter(|c| allowed.contains(&reg.known[c.as_str()].kind))
+                                    .cloned()
+                                    .collect()
                             })
                             .unwrap_or_default()
                     };
@@ -151,11 +171,16 @@ impl Store {
                             continue;
                         }
                         many => {
-                            let list: Vec<String> =
-                                many.iter().map(|c| format!("{} (mã {c})", reg.known[c.as_str()].label)).collect();
+                            let list: Vec<String> = many
+                                .iter()
+                                .map(|c| format!("{} (mã {c})", reg.known[c.as_str()].label))
+                                .collect();
                             problems.push(problem(
                                 "parent",
-                                format!("tên «{p}» ứng với nhiều đơn vị: {}; hãy ghi mã", list.join(", ")),
+                                format!(
+                                    "tên «{p}» ứng với nhiều đơn vị: {}; hãy ghi mã",
+                                    list.join(", ")
+                                ),
                             ));
                             continue;
                         }
@@ -182,7 +207,10 @@ impl Store {
                 None => "/".to_string(),
             };
             if row.kind == UnitKind::Country && row.code.as_str() != COUNTRY_CODE {
-                problems.push(problem("code", format!("mã quốc gia phải là {COUNTRY_CODE}")));
+                problems.push(problem(
+                    "code",
+                    format!("mã quốc gia phải là {COUNTRY_CODE}"),
+                ));
                 continue;
             }
             let path = format!("{parent_path}{}/", row.code);
@@ -190,7 +218,10 @@ impl Store {
                 if old.kind != row.kind {
                     problems.push(problem(
                         "kind",
-                        format!("mã «{}» đã là đơn vị loại {}, không đổi thành {}", row.code, old.kind, row.kind),
+                        format!(
+                            "mã «{}» đã là đơn vị loại {}, không đổi thành {}",
+                            row.code, old.kind, row.kind
+                        ),
                     ));
                     continue;
                 }
@@ -211,7 +242,12 @@ impl Store {
             }
             if !problems.is_empty() {
                 // Keep checking the rest for the report, but stop writing.
-                let k = Known { kind: row.kind, path, parent, label: row.full_name.clone() };
+                let k = Known {
+                    kind: row.kind,
+                    path,
+                    parent,
+                    label: row.full_name.clone(),
+                };
                 reg.add(row.code.as_str(), &row.name, &row.full_name, k);
                 continue;
             }
@@ -254,24 +290,35 @@ impl Store {
                 .await?;
                 summary.denominators += 1;
             }
-            let k = Known { kind: row.kind, path, parent, label: row.full_name.clone() };
+            let k = Known {
+                kind: row.kind,
+                path,
+                parent,
+                label: row.full_name.clone(),
+            };
             reg.add(row.code.as_str(), &row.name, &row.full_name, k);
         }
         if !problems.is_empty() {
             tx.rollback().await?;
             return Err(StoreError::Rejected(problems));
         }
-        sqlx::query("INSERT INTO meta (key, value) VALUES ('units_changed_at', $1)
-                     ON CONFLICT (key) DO UPDATE SET value = excluded.value")
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO meta (key, value) VALUES ('units_changed_at', $1)
+                     ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(summary)
     }
 
     /// Stores denominators (replacing a value of the same unit, key and date) in one transaction.
-    pub async fn put_denominators(&self, denominators: &[Denominator], synthetic: bool) -> Result<()> {
+    pub async fn put_denominators(
+        &self,
+        denominators: &[Denominator],
+        synthetic: bool,
+    ) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         for d in denominators {
             sqlx::query(
@@ -294,7 +341,10 @@ impl Store {
     }
 
     /// All denominators of the units in a subtree: (unit, key, value, source, as_of).
-    pub async fn denominator_rows_within(&self, within: &UnitRecord) -> Result<Vec<(String, String, f64, String, String)>> {
+    pub async fn denominator_rows_within(
+        &self,
+        within: &UnitRecord,
+    ) -> Result<Vec<(String, String, f64, String, String)>> {
         let (lo, hi) = subtree_range(&within.path);
         Ok(sqlx::query_as(
             "SELECT d.unit_code, d.key, d.value, d.source, d.as_of FROM unit_denominators d
@@ -307,12 +357,19 @@ impl Store {
     }
 
     pub async fn unit(&self, code: &str) -> Result<Option<UnitRecord>> {
-        Ok(sqlx::query_as(AssertSqlSafe(format!("SELECT {UNIT_COLUMNS} FROM units WHERE code = $1"))).bind(code).fetch_optional(&self.pool).await?)
+        Ok(sqlx::query_as(AssertSqlSafe(format!(
+            "SELECT {UNIT_COLUMNS} FROM units WHERE code = $1"
+        )))
+        .bind(code)
+        .fetch_optional(&self.pool)
+        .await?)
     }
 
     /// The unit or a clear not-found error.
     pub async fn require_unit(&self, code: &str) -> Result<UnitRecord> {
-        self.unit(code).await?.ok_or_else(|| StoreError::NotFound(format!("không có đơn vị mã «{code}»")))
+        self.unit(code)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("không có đơn vị mã «{code}»")))
     }
 
     /// Units matching a filter, in code order, and how many match in all.
@@ -339,7 +396,10 @@ impl Store {
         }
         if let Some(q) = &f.query {
             for word in search_key(q).split(' ').filter(|w| !w.is_empty()).take(6) {
-                let escaped = word.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+                let escaped = word
+                    .replace('\\', "\\\\")
+                    .replace('%', "\\%")
+                    .replace('_', "\\_");
                 let w = bind(format!("%{escaped}%"), &mut binds);
                 conditions.push(format!("search_key LIKE {w} ESCAPE '\\'"));
             }
@@ -355,7 +415,9 @@ impl Store {
             query = query.bind(b.as_str());
         }
         let units = query.fetch_all(&self.pool).await?;
-        let mut count = sqlx::query_scalar::<_, i64>(AssertSqlSafe(format!("SELECT COUNT(*) FROM units WHERE {filter}")));
+        let mut count = sqlx::query_scalar::<_, i64>(AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM units WHERE {filter}"
+        )));
         for b in &binds {
             count = count.bind(b.as_str());
         }
@@ -363,7 +425,11 @@ impl Store {
     }
 
     /// Units of `kind` in the subtree of `path`.
-    pub(crate) async fn units_of_kind_within(&self, path: &str, kind: UnitKind) -> Result<Vec<UnitRecord>> {
+    pub(crate) async fn units_of_kind_within(
+        &self,
+        path: &str,
+        kind: UnitKind,
+    ) -> Result<Vec<UnitRecord>> {
         let (lo, hi) = subtree_range(path);
         Ok(sqlx::query_as(AssertSqlSafe(format!(
             "SELECT {UNIT_COLUMNS} FROM units WHERE kind = $1 AND path >= $2 AND path < $3 AND valid_to IS NULL ORDER BY path"
@@ -376,13 +442,23 @@ impl Store {
     }
 
     pub async fn count_units(&self, kind: UnitKind, within: Option<&str>) -> Result<i64> {
-        let f = UnitFilter { kind: Some(kind), within: within.map(str::to_string), limit: 1, ..Default::default() };
+        let f = UnitFilter {
+            kind: Some(kind),
+            within: within.map(str::to_string),
+            limit: 1,
+            ..Default::default()
+        };
         Ok(self.list_units(&f).await?.1)
     }
 
     /// Latest denominator values of `key` on or before `as_of` (the earliest one when none is that old),
     /// for the units in the subtree of `path`.
-    pub(crate) async fn denominators_within(&self, path: &str, key: &str, as_of: NaiveDate) -> Result<HashMap<String, f64>> {
+    pub(crate) async fn denominators_within(
+        &self,
+        path: &str,
+        key: &str,
+        as_of: NaiveDate,
+    ) -> Result<HashMap<String, f64>> {
         let (lo, hi) = subtree_range(path);
         let rows: Vec<(String, f64, String)> = sqlx::query_as(
             "SELECT d.unit_code, d.value, d.as_of FROM unit_denominators d JOIN units u ON u.code = d.unit_code

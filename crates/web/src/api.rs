@@ -18,7 +18,11 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
         Ok(()) => Json(serde_json::json!({ "status": "ok" })).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "health check failed");
-            (StatusCode::SERVICE_UNAVAILABLE, Json(serde_json::json!({ "status": "unavailable" }))).into_response()
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({ "status": "unavailable" })),
+            )
+                .into_response()
         }
     }
 }
@@ -58,14 +62,27 @@ pub fn unit_filter(
         None => None,
         Some(k) => Some(UnitKind::parse(k).ok_or_else(|| {
             let all: Vec<&str> = UnitKind::ALL.iter().map(|k| k.as_str()).collect();
-            WebError::BadRequest(format!("loại đơn vị «{k}» không có; dùng một trong: {}", all.join(", ")))
+            WebError::BadRequest(format!(
+                "loại đơn vị «{k}» không có; dùng một trong: {}",
+                all.join(", ")
+            ))
         })?),
     };
     let nonempty = |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
-    Ok(UnitFilter { parent: nonempty(parent), within: nonempty(within), kind, query: nonempty(q), limit, offset })
+    Ok(UnitFilter {
+        parent: nonempty(parent),
+        within: nonempty(within),
+        kind,
+        query: nonempty(q),
+        limit,
+        offset,
+    })
 }
 
-pub async fn units(State(state): State<AppState>, Query(q): Query<UnitsQuery>) -> Result<Json<UnitsPage>, ApiError> {
+pub async fn units(
+    State(state): State<AppState>,
+    Query(q): Query<UnitsQuery>,
+) -> Result<Json<UnitsPage>, ApiError> {
     let limit = q.limit.unwrap_or(500).clamp(1, 5000);
     let offset = q.offset.unwrap_or(0).max(0);
     let filter = unit_filter(q.parent, q.within, q.kind.as_deref(), q.q, limit, offset)?;
@@ -73,10 +90,18 @@ pub async fn units(State(state): State<AppState>, Query(q): Query<UnitsQuery>) -
         state.store.require_unit(parent).await?;
     }
     let (units, total) = state.store.list_units(&filter).await?;
-    Ok(Json(UnitsPage { total, limit, offset, units }))
+    Ok(Json(UnitsPage {
+        total,
+        limit,
+        offset,
+        units,
+    }))
 }
 
-pub async fn unit(State(state): State<AppState>, Path(code): Path<String>) -> Result<Json<UnitRecord>, ApiError> {
+pub async fn unit(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> Result<Json<UnitRecord>, ApiError> {
     Ok(Json(state.store.require_unit(&code).await?))
 }
 
@@ -105,7 +130,10 @@ pub struct ProgressReport {
     pub indicators: Vec<IndicatorProgress>,
 }
 
-pub async fn progress(State(state): State<AppState>, Query(q): Query<ProgressQuery>) -> Result<Json<ProgressReport>, ApiError> {
+pub async fn progress(
+    State(state): State<AppState>,
+    Query(q): Query<ProgressQuery>,
+) -> Result<Json<ProgressReport>, ApiError> {
     let code = q.unit.unwrap_or_else(|| state.plan.province.to_string());
     let as_of = parse_as_of(q.as_of.as_deref(), state.default_as_of)?;
     let unit = state.store.require_unit(&code).await?;
@@ -115,7 +143,11 @@ pub async fn progress(State(state): State<AppState>, Query(q): Query<ProgressQue
         .indicators
         .iter()
         .zip(progress)
-        .map(|(ind, progress)| IndicatorProgress { name: ind.name.clone(), short_name: ind.short_name.clone(), progress })
+        .map(|(ind, progress)| IndicatorProgress {
+            name: ind.name.clone(),
+            short_name: ind.short_name.clone(),
+            progress,
+        })
         .collect();
     Ok(Json(ProgressReport {
         plan: state.plan.code.clone(),

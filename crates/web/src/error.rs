@@ -67,6 +67,10 @@ impl<E: Into<WebError>> From<E> for ApiError {
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let status = self.0.status();
-        (status, axum::Json(serde_json::json!({ "error": self.0.public_message() }))).into_response()
+        (
+            status,
+            axum::Json(serde_json::json!({ "error": self.0.public_message() })),
+        )
+            .into_response()
     }
 }

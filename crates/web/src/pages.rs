@@ -16,7 +16,11 @@ use serde::Deserialize;
 /// An HTML error page with a clear message.
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
-        let page = ErrorPage { title: "Lỗi".into(), synthetic: false, message: self.public_message() };
+        let page = ErrorPage {
+            title: "Lỗi".into(),
+            synthetic: false,
+            message: self.public_message(),
+        };
         let body = page.render().unwrap_or_else(|_| "Lỗi".into());
         (self.status(), Html(body)).into_response()
     }
@@ -74,11 +78,20 @@ struct OverviewPage {
     communes: i64,
 }
 
-pub async fn overview(State(state): State<AppState>, Query(q): Query<AsOfQuery>) -> Result<Html<String>, WebError> {
+pub async fn overview(
+    State(state): State<AppState>,
+    Query(q): Query<AsOfQuery>,
+) -> Result<Html<String>, WebError> {
     let as_of = parse_as_of(q.as_of.as_deref(), state.default_as_of)?;
-    let unit = state.store.require_unit(state.plan.province.as_str()).await?;
+    let unit = state
+        .store
+        .require_unit(state.plan.province.as_str())
+        .await?;
     let progress = state.store.progress(&state.plan, &unit, as_of).await?;
-    let communes = state.store.count_units(UnitKind::Commune, Some(&unit.code)).await?;
+    let communes = state
+        .store
+        .count_units(UnitKind::Commune, Some(&unit.code))
+        .await?;
     let m = moment(&state.plan, as_of);
     let page = OverviewPage {
         title: format!("Tổng quan – {}", unit.full_name),
@@ -120,14 +133,38 @@ struct UnitsPage {
     shown: usize,
 }
 
-pub async fn units(State(state): State<AppState>, Query(q): Query<UnitsQuery>) -> Result<Html<String>, WebError> {
-    let parent_code = q.parent.clone().filter(|p| !p.trim().is_empty()).unwrap_or_else(|| state.plan.province.to_string());
+pub async fn units(
+    State(state): State<AppState>,
+    Query(q): Query<UnitsQuery>,
+) -> Result<Html<String>, WebError> {
+    let parent_code = q
+        .parent
+        .clone()
+        .filter(|p| !p.trim().is_empty())
+        .unwrap_or_else(|| state.plan.province.to_string());
     let parent = state.store.require_unit(&parent_code).await?;
     // Communes of the province by default; with a search, anything below the chosen unit.
-    let kind = q.kind.clone().unwrap_or_else(|| if q.q.as_deref().unwrap_or("").trim().is_empty() { "commune".into() } else { String::new() });
-    let filter = unit_filter(None, Some(parent.code.clone()), Some(&kind), q.q.clone(), 1000, 0)?;
+    let kind = q.kind.clone().unwrap_or_else(|| {
+        if q.q.as_deref().unwrap_or("").trim().is_empty() {
+            "commune".into()
+        } else {
+            String::new()
+        }
+    });
+    let filter = unit_filter(
+        None,
+        Some(parent.code.clone()),
+        Some(&kind),
+        q.q.clone(),
+        1000,
+        0,
+    )?;
     let (units, total) = state.store.list_units(&filter).await?;
-    let units: Vec<UnitLine> = units.iter().filter(|u| u.code != parent.code).map(line).collect();
+    let units: Vec<UnitLine> = units
+        .iter()
+        .filter(|u| u.code != parent.code)
+        .map(line)
+        .collect();
     let page = UnitsPage {
         title: format!("Đơn vị – {}", parent.full_name),
         synthetic: state.synthetic,
@@ -161,7 +198,11 @@ pub async fn unit(
 ) -> Result<Response, WebError> {
     let as_of = parse_as_of(q.as_of.as_deref(), state.default_as_of)?;
     let Some(unit) = state.store.unit(&code).await? else {
-        return Ok((StatusCode::NOT_FOUND, WebError::NotFound(format!("Không có đơn vị mã «{code}».")).into_response()).into_response());
+        return Ok((
+            StatusCode::NOT_FOUND,
+            WebError::NotFound(format!("Không có đơn vị mã «{code}».")).into_response(),
+        )
+            .into_response());
     };
     let mut lineage = Vec::new();
     for c in unit.lineage().into_iter().filter(|c| *c != unit.code) {

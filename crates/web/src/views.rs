@@ -13,8 +13,11 @@ use serde::Serialize;
 pub fn parse_as_of(raw: Option<&str>, default: NaiveDate) -> Result<NaiveDate, WebError> {
     match raw.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(default),
-        Some(s) => hocvuso_core::plan::parse_date_text(s)
-            .ok_or_else(|| WebError::BadRequest(format!("ngày «{s}» không hợp lệ; dùng dạng 2025-09-05 hoặc 05/09/2025"))),
+        Some(s) => hocvuso_core::plan::parse_date_text(s).ok_or_else(|| {
+            WebError::BadRequest(format!(
+                "ngày «{s}» không hợp lệ; dùng dạng 2025-09-05 hoặc 05/09/2025"
+            ))
+        }),
     }
 }
 
@@ -45,7 +48,11 @@ pub fn moment(plan: &Plan, as_of: NaiveDate) -> Moment {
 impl Moment {
     pub fn week_text(&self) -> String {
         match (self.week_number, self.reporting_day) {
-            (Some(n), Some(d)) => format!("tuần {n}/{} (kỳ báo cáo {})", self.weeks_total, format::date(d)),
+            (Some(n), Some(d)) => format!(
+                "tuần {n}/{} (kỳ báo cáo {})",
+                self.weeks_total,
+                format::date(d)
+            ),
             _ => "trước kỳ báo cáo đầu tiên".into(),
         }
     }
@@ -78,34 +85,42 @@ fn things(ind: &Indicator) -> &str {
 pub fn indicator_row(ind: &Indicator, p: &Progress) -> IndicatorRow {
     let value_text = match (p.value, ind.kind) {
         (None, _) => "chưa có số liệu".to_string(),
-        (Some(v), TargetKind::Total) => format!("{} {}", format::number(v, 0), things(ind)).trim().to_string(),
+        (Some(v), TargetKind::Total) => format!("{} {}", format::number(v, 0), things(ind))
+            .trim()
+            .to_string(),
         (Some(v), _) => format::percent(v),
     };
     let units_word = ind.counted_unit.map_or("đơn vị", |k| k.label_vi());
-    let detail_text = match ind.kind {
-        TargetKind::Ratio => format!(
-            "{} / {}",
-            format::number(p.numerator, 0),
-            format::number(p.denominator.unwrap_or(0.0), 0)
-        ),
-        TargetKind::ShareOfUnits => format!(
-            "{} / {} {units_word}",
-            format::number(p.numerator, 0),
-            format::number(p.denominator.unwrap_or(0.0), 0)
-        ),
-        TargetKind::MinimumPerUnit => format!(
-            "{} / {} {units_word} đạt tối thiểu {}; tổng {} {}",
-            format::number(p.numerator, 0),
-            format::number(p.denominator.unwrap_or(0.0), 0),
-            format::number(ind.minimum.unwrap_or(0.0), 0),
-            format::number(p.total.unwrap_or(0.0), 0),
-            things(ind)
-        ),
-        TargetKind::Total => String::new(),
+    let detail_text = if p.subjects_expected == 0 {
+        "không có đơn vị nào phải báo cáo chỉ tiêu này ở đây".to_string()
+    } else {
+        match ind.kind {
+            TargetKind::Ratio => format!(
+                "{} / {}",
+                format::number(p.numerator, 0),
+                format::number(p.denominator.unwrap_or(0.0), 0)
+            ),
+            TargetKind::ShareOfUnits => format!(
+                "{} / {} {units_word}",
+                format::number(p.numerator, 0),
+                format::number(p.denominator.unwrap_or(0.0), 0)
+            ),
+            TargetKind::MinimumPerUnit => format!(
+                "{} / {} {units_word} đạt tối thiểu {}; tổng {} {}",
+                format::number(p.numerator, 0),
+                format::number(p.denominator.unwrap_or(0.0), 0),
+                format::number(ind.minimum.unwrap_or(0.0), 0),
+                format::number(p.total.unwrap_or(0.0), 0),
+                things(ind)
+            ),
+            TargetKind::Total => String::new(),
+        }
     };
     let target_text = match (p.target, ind.kind) {
         (None, _) => "—".into(),
-        (Some(t), TargetKind::Total) => format!("{} {}", format::number(t, 0), things(ind)).trim().to_string(),
+        (Some(t), TargetKind::Total) => format!("{} {}", format::number(t, 0), things(ind))
+            .trim()
+            .to_string(),
         (Some(t), _) => format::percent(t),
     };
     IndicatorRow {
@@ -117,20 +132,35 @@ pub fn indicator_row(ind: &Indicator, p: &Progress) -> IndicatorRow {
         detail_text,
         target_text,
         share_text: p.share_of_target.map_or("—".into(), format::percent),
-        bar: p.share_of_target.map_or(0, |s| s.clamp(0.0, 100.0).round() as u32),
+        bar: p
+            .share_of_target
+            .map_or(0, |s| s.clamp(0.0, 100.0).round() as u32),
         due_text: p.milestone_date.map_or("—".into(), format::date),
         reporting_text: format!("{}/{}", p.subjects_reported, p.subjects_expected),
-        stale_text: if p.subjects_stale > 0 { format!("{} đơn vị dùng số liệu tuần trước", p.subjects_stale) } else { String::new() },
+        stale_text: if p.subjects_stale > 0 {
+            format!("{} đơn vị dùng số liệu của kỳ trước", p.subjects_stale)
+        } else {
+            String::new()
+        },
         value_raw: p.value.map_or(String::new(), |v| v.to_string()),
         share_raw: p.share_of_target.map_or(String::new(), |v| v.to_string()),
     }
 }
 
 pub fn indicator_rows(plan: &Plan, progress: &[Progress]) -> Vec<IndicatorRow> {
-    plan.indicators.iter().zip(progress).map(|(ind, p)| indicator_row(ind, p)).collect()
+    plan.indicators
+        .iter()
+        .zip(progress)
+        .map(|(ind, p)| indicator_row(ind, p))
+        .collect()
 }
 
 /// A unit's kind and type in Vietnamese, for lists.
 pub fn unit_type_text(u: &UnitRecord) -> String {
-    if u.unit_type.is_empty() { u.kind().map_or(u.kind.clone(), |k| k.label_vi().to_string()) } else { u.unit_type.clone() }
+    if u.unit_type.is_empty() {
+        u.kind()
+            .map_or(u.kind.clone(), |k| k.label_vi().to_string())
+    } else {
+        u.unit_type.clone()
+    }
 }

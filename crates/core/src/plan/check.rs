@@ -56,7 +56,10 @@ impl Checker {
         if !field.is_empty() {
             path.push(Seg::Key(field));
         }
-        self.problems.push(Problem { path, message: message.into() });
+        self.problems.push(Problem {
+            path,
+            message: message.into(),
+        });
     }
 
     fn non_empty(&mut self, field: &'static str, value: &str) -> String {
@@ -69,7 +72,9 @@ impl Checker {
     fn date(&mut self, field: &'static str, raw: &RawDate) -> Option<NaiveDate> {
         let parsed = match raw {
             RawDate::Toml(dt) => match (dt.date, dt.time) {
-                (Some(d), None) => NaiveDate::from_ymd_opt(d.year.into(), d.month.into(), d.day.into()),
+                (Some(d), None) => {
+                    NaiveDate::from_ymd_opt(d.year.into(), d.month.into(), d.day.into())
+                }
                 _ => None,
             },
             RawDate::Text(s) => parse_date_text(s),
@@ -79,7 +84,10 @@ impl Checker {
                 RawDate::Toml(dt) => dt.to_string(),
                 RawDate::Text(s) => s.clone(),
             };
-            self.problem(field, format!("ngày «{shown}» không hợp lệ; viết 2025-07-15 hoặc \"15/07/2025\""));
+            self.problem(
+                field,
+                format!("ngày «{shown}» không hợp lệ; viết 2025-07-15 hoặc \"15/07/2025\""),
+            );
         }
         parsed
     }
@@ -87,7 +95,10 @@ impl Checker {
     fn time(&mut self, field: &'static str, raw: &str) -> Option<NaiveTime> {
         let t = NaiveTime::parse_from_str(raw.trim(), "%H:%M").ok();
         if t.is_none() {
-            self.problem(field, format!("giờ «{raw}» không hợp lệ; viết dạng \"23:59\""));
+            self.problem(
+                field,
+                format!("giờ «{raw}» không hợp lệ; viết dạng \"23:59\""),
+            );
         }
         t
     }
@@ -97,7 +108,9 @@ impl Checker {
         if w.is_none() {
             self.problem(
                 field,
-                format!("thứ «{raw}» không hợp lệ; dùng monday … sunday hoặc \"thứ hai\" … \"chủ nhật\""),
+                format!(
+                    "thứ «{raw}» không hợp lệ; dùng monday … sunday hoặc \"thứ hai\" … \"chủ nhật\""
+                ),
             );
         }
         w
@@ -107,7 +120,13 @@ impl Checker {
         let k = UnitKind::parse(raw);
         if k.is_none() {
             let all: Vec<&str> = UnitKind::ALL.iter().map(|k| k.as_str()).collect();
-            self.problem(field, format!("loại đơn vị «{raw}» không có; dùng một trong: {}", all.join(", ")));
+            self.problem(
+                field,
+                format!(
+                    "loại đơn vị «{raw}» không có; dùng một trong: {}",
+                    all.join(", ")
+                ),
+            );
         }
         k
     }
@@ -165,28 +184,42 @@ fn parse_utc_offset(s: &str) -> Option<i32> {
 }
 
 fn is_slug(s: &str) -> bool {
-    !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
 /// Validates a raw plan. Returns the plan only when there is no problem at all.
 pub fn check(raw: &RawPlan) -> Result<Plan, Vec<Problem>> {
-    let mut c = Checker { problems: Vec::new(), path: Vec::new() };
+    let mut c = Checker {
+        problems: Vec::new(),
+        path: Vec::new(),
+    };
 
     if let Some(f) = raw.format
         && f != 1
     {
-        c.problem("format", format!("phiên bản định dạng {f} chưa được hỗ trợ; dùng format = 1"));
+        c.problem(
+            "format",
+            format!("phiên bản định dạng {f} chưa được hỗ trợ; dùng format = 1"),
+        );
     }
     let code = c.non_empty("code", &raw.code);
     if !code.is_empty() && !is_slug(&code) {
-        c.problem("code", format!("mã kế hoạch «{code}» chỉ được dùng chữ không dấu, số, '-', '_', '.'"));
+        c.problem(
+            "code",
+            format!("mã kế hoạch «{code}» chỉ được dùng chữ không dấu, số, '-', '_', '.'"),
+        );
     }
     let title = c.non_empty("title", &raw.title);
     let province = c.unit_code("province", &raw.province);
     if let Some(p) = &province
         && !p.as_str().chars().all(|ch| ch.is_ascii_digit())
     {
-        c.problem("province", format!("mã tỉnh «{p}» phải là mã chính thức bằng số (ví dụ \"66\")"));
+        c.problem(
+            "province",
+            format!("mã tỉnh «{p}» phải là mã chính thức bằng số (ví dụ \"66\")"),
+        );
     }
     let issuer = c.non_empty("issuer", &raw.issuer);
     let secretariat = c.non_empty("secretariat", &raw.secretariat);
@@ -202,12 +235,23 @@ pub fn check(raw: &RawPlan) -> Result<Plan, Vec<Problem>> {
         };
         let (start, end, until) = (start?, end?, until?);
         if end <= start {
-            c.problem("end", format!("ngày kết thúc {end} phải sau ngày bắt đầu {start}"));
+            c.problem(
+                "end",
+                format!("ngày kết thúc {end} phải sau ngày bắt đầu {start}"),
+            );
         }
         if until < end {
-            c.problem("targets_until", format!("targets_until {until} không được trước ngày kết thúc {end}"));
+            c.problem(
+                "targets_until",
+                format!("targets_until {until} không được trước ngày kết thúc {end}"),
+            );
         }
-        Some(Campaign { name, start, end, targets_until: until.max(end) })
+        Some(Campaign {
+            name,
+            start,
+            end,
+            targets_until: until.max(end),
+        })
     });
 
     // Reporting rules.
@@ -219,7 +263,13 @@ pub fn check(raw: &RawPlan) -> Result<Plan, Vec<Problem>> {
         let lock_time = c.time("lock_time", &r.lock_time);
         let offset = parse_utc_offset(&r.utc_offset);
         if offset.is_none() {
-            c.problem("utc_offset", format!("độ lệch giờ «{}» không hợp lệ; viết dạng \"+07:00\"", r.utc_offset));
+            c.problem(
+                "utc_offset",
+                format!(
+                    "độ lệch giờ «{}» không hợp lệ; viết dạng \"+07:00\"",
+                    r.utc_offset
+                ),
+            );
         }
         let recipient = c.non_empty("recipient", &r.recipient);
         Some(Reporting {
@@ -245,14 +295,30 @@ pub fn check(raw: &RawPlan) -> Result<Plan, Vec<Problem>> {
                     let title = c.non_empty("title", &f.title);
                     let from = c.non_empty("from", &f.from);
                     let to = c.non_empty("to", &f.to);
-                    let from_kinds: Vec<_> = f.from_kinds.iter().filter_map(|k| c.unit_kind("from_kinds", k)).collect();
+                    let from_kinds: Vec<_> = f
+                        .from_kinds
+                        .iter()
+                        .filter_map(|k| c.unit_kind("from_kinds", k))
+                        .collect();
                     let deadline = c.date("deadline", &f.deadline)?;
                     if let Some(camp) = &campaign
                         && deadline < camp.start
                     {
-                        c.problem("deadline", format!("hạn {deadline} trước ngày bắt đầu chiến dịch {}", camp.start));
+                        c.problem(
+                            "deadline",
+                            format!(
+                                "hạn {deadline} trước ngày bắt đầu chiến dịch {}",
+                                camp.start
+                            ),
+                        );
                     }
-                    Some(FinalReport { title, from, from_kinds, to, deadline })
+                    Some(FinalReport {
+                        title,
+                        from,
+                        from_kinds,
+                        to,
+                        deadline,
+                    })
                 })
             })
         })
@@ -265,13 +331,20 @@ pub fn check(raw: &RawPlan) -> Result<Plan, Vec<Problem>> {
             c.at(Seg::Index(i), |c| {
                 let key = c.non_empty("key", &d.key);
                 if !key.is_empty() && !is_slug(&key) {
-                    c.problem("key", format!("khóa «{key}» chỉ được dùng chữ không dấu, số, '-', '_', '.'"));
+                    c.problem(
+                        "key",
+                        format!("khóa «{key}» chỉ được dùng chữ không dấu, số, '-', '_', '.'"),
+                    );
                 }
                 if !seen.insert(key.clone()) {
                     c.problem("key", format!("mẫu số «{key}» khai báo hai lần"));
                 }
                 let name = c.non_empty("name", &d.name);
-                denominators.push(DenominatorDef { key, name, unit: d.unit.clone() });
+                denominators.push(DenominatorDef {
+                    key,
+                    name,
+                    unit: d.unit.clone(),
+                });
             })
         });
     }
@@ -300,16 +373,26 @@ pub fn check(raw: &RawPlan) -> Result<Plan, Vec<Problem>> {
                     c.problem("number", format!("nhiệm vụ «{number}» khai báo hai lần"));
                 }
                 let title = c.non_empty("title", &t.title);
-                let lead_kinds = t.lead_kinds.iter().filter_map(|k| c.unit_kind("lead_kinds", k)).collect();
+                let lead_kinds = t
+                    .lead_kinds
+                    .iter()
+                    .filter_map(|k| c.unit_kind("lead_kinds", k))
+                    .collect();
                 let start = t.start.as_ref().and_then(|d| c.date("start", d));
                 let deadline = t.deadline.as_ref().and_then(|d| c.date("deadline", d));
                 if deadline.is_none() && t.deadline.is_none() && !t.ongoing {
-                    c.problem("deadline", "nhiệm vụ cần hạn hoàn thành (deadline) hoặc ongoing = true (thường xuyên)");
+                    c.problem(
+                        "deadline",
+                        "nhiệm vụ cần hạn hoàn thành (deadline) hoặc ongoing = true (thường xuyên)",
+                    );
                 }
                 if let (Some(s), Some(d)) = (start, deadline)
                     && d < s
                 {
-                    c.problem("deadline", format!("hạn {d} trước ngày bắt đầu {s} của nhiệm vụ"));
+                    c.problem(
+                        "deadline",
+                        format!("hạn {d} trước ngày bắt đầu {s} của nhiệm vụ"),
+                    );
                 }
                 if t.lead.is_empty() && t.lead_kinds.is_empty() {
                     c.problem("lead", "nhiệm vụ cần đơn vị chủ trì (lead hoặc lead_kinds)");
@@ -332,14 +415,19 @@ pub fn check(raw: &RawPlan) -> Result<Plan, Vec<Problem>> {
     let mut seen = HashSet::new();
     for (i, ind) in raw.indicators.iter().enumerate() {
         let checked = c.at(Seg::Key("indicators"), |c| {
-            c.at(Seg::Index(i), |c| check_indicator(c, ind, &mut seen, &tasks, &denominators, campaign.as_ref()))
+            c.at(Seg::Index(i), |c| {
+                check_indicator(c, ind, &mut seen, &tasks, &denominators, campaign.as_ref())
+            })
         });
         if let Some(ind) = checked {
             indicators.push(ind);
         }
     }
     if raw.indicators.is_empty() {
-        c.problem("indicators", "kế hoạch chưa có chỉ tiêu nào ([[indicators]])");
+        c.problem(
+            "indicators",
+            "kế hoạch chưa có chỉ tiêu nào ([[indicators]])",
+        );
     }
 
     if !c.problems.is_empty() {
@@ -373,13 +461,22 @@ fn check_indicator(
 ) -> Option<Indicator> {
     let code = c.non_empty("code", &ind.code);
     if !code.is_empty() && !is_slug(&code) {
-        c.problem("code", format!("mã chỉ tiêu «{code}» chỉ được dùng chữ không dấu, số, '-', '_', '.'"));
+        c.problem(
+            "code",
+            format!("mã chỉ tiêu «{code}» chỉ được dùng chữ không dấu, số, '-', '_', '.'"),
+        );
     }
     if !seen.insert(code.clone()) {
-        c.problem("code", format!("mã chỉ tiêu «{code}» trùng với một chỉ tiêu khác"));
+        c.problem(
+            "code",
+            format!("mã chỉ tiêu «{code}» trùng với một chỉ tiêu khác"),
+        );
     }
     if !tasks.iter().any(|t| t.number == ind.task.trim()) {
-        c.problem("task", format!("nhiệm vụ «{}» không có trong [[tasks]]", ind.task));
+        c.problem(
+            "task",
+            format!("nhiệm vụ «{}» không có trong [[tasks]]", ind.task),
+        );
     }
     let name = c.non_empty("name", &ind.name);
     let short_name = c.non_empty("short_name", &ind.short_name);
@@ -387,34 +484,77 @@ fn check_indicator(
     let kind = TargetKind::parse(&ind.kind);
     if kind.is_none() {
         let all: Vec<&str> = TargetKind::ALL.iter().map(|k| k.as_str()).collect();
-        c.problem("kind", format!("loại chỉ tiêu «{}» không có; dùng một trong: {}", ind.kind, all.join(", ")));
+        c.problem(
+            "kind",
+            format!(
+                "loại chỉ tiêu «{}» không có; dùng một trong: {}",
+                ind.kind,
+                all.join(", ")
+            ),
+        );
     }
 
     // Fields that belong to some kinds only.
-    let counted_unit = ind.counted_unit.as_deref().and_then(|k| c.unit_kind("counted_unit", k));
+    let counted_unit = ind
+        .counted_unit
+        .as_deref()
+        .and_then(|k| c.unit_kind("counted_unit", k));
     if let Some(kind) = kind {
         let counts_units = matches!(kind, TargetKind::ShareOfUnits | TargetKind::MinimumPerUnit);
         if counts_units && ind.counted_unit.is_none() {
-            c.problem("counted_unit", format!("chỉ tiêu loại {} cần counted_unit (đơn vị được đếm)", kind.as_str()));
+            c.problem(
+                "counted_unit",
+                format!(
+                    "chỉ tiêu loại {} cần counted_unit (đơn vị được đếm)",
+                    kind.as_str()
+                ),
+            );
         }
         if !counts_units && ind.counted_unit.is_some() {
-            c.problem("counted_unit", format!("counted_unit chỉ dùng cho share_of_units và minimum_per_unit, không cho {}", kind.as_str()));
+            c.problem(
+                "counted_unit",
+                format!(
+                    "counted_unit chỉ dùng cho share_of_units và minimum_per_unit, không cho {}",
+                    kind.as_str()
+                ),
+            );
         }
         match (kind, &ind.denominator) {
-            (TargetKind::Ratio, None) => c.problem("denominator", "chỉ tiêu tỷ lệ (ratio) cần mẫu số (denominator)"),
-            (TargetKind::Ratio, Some(key)) if !denominators.iter().any(|d| &d.key == key) => c.problem(
+            (TargetKind::Ratio, None) => c.problem(
                 "denominator",
-                format!("mẫu số «{key}» chưa khai báo trong [[denominators]]"),
+                "chỉ tiêu tỷ lệ (ratio) cần mẫu số (denominator)",
             ),
+            (TargetKind::Ratio, Some(key)) if !denominators.iter().any(|d| &d.key == key) => c
+                .problem(
+                    "denominator",
+                    format!("mẫu số «{key}» chưa khai báo trong [[denominators]]"),
+                ),
             (TargetKind::Ratio, Some(_)) => {}
-            (_, Some(_)) => c.problem("denominator", format!("mẫu số chỉ dùng cho chỉ tiêu ratio, không cho {}", kind.as_str())),
+            (_, Some(_)) => c.problem(
+                "denominator",
+                format!(
+                    "mẫu số chỉ dùng cho chỉ tiêu ratio, không cho {}",
+                    kind.as_str()
+                ),
+            ),
             (_, None) => {}
         }
         match (kind, ind.minimum) {
-            (TargetKind::MinimumPerUnit, None) => c.problem("minimum", "chỉ tiêu minimum_per_unit cần mức tối thiểu (minimum)"),
-            (TargetKind::MinimumPerUnit, Some(m)) if m <= 0.0 || !m.is_finite() => c.problem("minimum", format!("mức tối thiểu {m} phải lớn hơn 0")),
+            (TargetKind::MinimumPerUnit, None) => c.problem(
+                "minimum",
+                "chỉ tiêu minimum_per_unit cần mức tối thiểu (minimum)",
+            ),
+            (TargetKind::MinimumPerUnit, Some(m)) if m <= 0.0 || !m.is_finite() => {
+                c.problem("minimum", format!("mức tối thiểu {m} phải lớn hơn 0"))
+            }
             (TargetKind::MinimumPerUnit, Some(_)) | (_, None) => {}
-            (_, Some(_)) => c.problem("minimum", format!("minimum chỉ dùng cho minimum_per_unit, không cho {}", kind.as_str())),
+            (_, Some(_)) => c.problem(
+                "minimum",
+                format!(
+                    "minimum chỉ dùng cho minimum_per_unit, không cho {}",
+                    kind.as_str()
+                ),
+            ),
         }
     }
 
@@ -445,7 +585,10 @@ fn check_indicator(
         out
     });
     if ind.reporters.is_empty() {
-        c.problem("reporters", "chỉ tiêu cần ít nhất một đơn vị báo cáo (reporters)");
+        c.problem(
+            "reporters",
+            "chỉ tiêu cần ít nhất một đơn vị báo cáo (reporters)",
+        );
     }
 
     let milestones = c.at(Seg::Key("milestones"), |c| {
@@ -523,8 +666,14 @@ mod tests {
         assert_eq!(parse_utc_offset("+07:00"), Some(420));
         assert_eq!(parse_utc_offset("-03:30"), Some(-210));
         assert_eq!(parse_utc_offset("07:00"), None);
-        assert_eq!(parse_date_text("15/07/2025"), NaiveDate::from_ymd_opt(2025, 7, 15));
-        assert_eq!(parse_date_text("2025-07-15"), NaiveDate::from_ymd_opt(2025, 7, 15));
+        assert_eq!(
+            parse_date_text("15/07/2025"),
+            NaiveDate::from_ymd_opt(2025, 7, 15)
+        );
+        assert_eq!(
+            parse_date_text("2025-07-15"),
+            NaiveDate::from_ymd_opt(2025, 7, 15)
+        );
         assert_eq!(parse_date_text("31/02/2025"), None);
     }
 }

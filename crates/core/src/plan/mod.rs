@@ -37,7 +37,11 @@ pub fn parse_plan(text: &str) -> Result<Plan, Vec<PlanError>> {
         Err(e) => {
             // Syntax or shape errors stop parsing: report the one toml found, with its line.
             let line = e.span().map(|s| line_of(text, s.start));
-            return Err(vec![PlanError { line, field: String::new(), message: shape_message(e.message()) }]);
+            return Err(vec![PlanError {
+                line,
+                field: String::new(),
+                message: shape_message(e.message()),
+            }]);
         }
     };
     check::check(&raw).map_err(|problems| {
@@ -45,7 +49,10 @@ pub fn parse_plan(text: &str) -> Result<Plan, Vec<PlanError>> {
         let mut errors: Vec<PlanError> = problems
             .into_iter()
             .map(|p| PlanError {
-                line: doc.as_ref().and_then(|d| locate(d.get_ref(), &p.path)).map(|off| line_of(text, off)),
+                line: doc
+                    .as_ref()
+                    .and_then(|d| locate(d.get_ref(), &p.path))
+                    .map(|off| line_of(text, off)),
                 field: path_to_string(&p.path),
                 message: p.message,
             })
@@ -57,7 +64,10 @@ pub fn parse_plan(text: &str) -> Result<Plan, Vec<PlanError>> {
 
 /// toml's own messages are English; prefix them so a Vietnamese reader knows what kind of problem it is.
 fn shape_message(msg: &str) -> String {
-    format!("tệp kế hoạch sai cú pháp hoặc sai kiểu dữ liệu: {}", msg.trim())
+    format!(
+        "tệp kế hoạch sai cú pháp hoặc sai kiểu dữ liệu: {}",
+        msg.trim()
+    )
 }
 
 /// Byte offset of the deepest existing element along `path`.
@@ -83,5 +93,9 @@ fn locate(root: &DeTable<'_>, path: &[Seg]) -> Option<usize> {
 }
 
 fn line_of(text: &str, offset: usize) -> usize {
-    text[..offset.min(text.len())].bytes().filter(|b| *b == b'\n').count() + 1
+    text[..offset.min(text.len())]
+        .bytes()
+        .filter(|b| *b == b'\n')
+        .count()
+        + 1
 }

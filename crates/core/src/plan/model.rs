@@ -175,7 +175,11 @@ impl Indicator {
         self.milestones
             .iter()
             .find(|m| m.date >= date)
-            .unwrap_or_else(|| self.milestones.last().expect("validated: at least one milestone"))
+            .unwrap_or_else(|| {
+                self.milestones
+                    .last()
+                    .expect("validated: at least one milestone")
+            })
     }
 
     /// The unit kind whose figures this indicator is about: the counted unit's reporter for share and

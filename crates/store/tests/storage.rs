@@ -1,0 +1,466 @@
+//! The storage suite: every test runs on SQLite, and on PostgreSQL when HOCVUSO_TEST_DATABASE_URL is set,
+//! each on a fresh database.
+
+use chrono::NaiveDate;
+use hocvuso_core::plan::{Plan, parse_plan};
+use hocvuso_core::units::{UnitCode, UnitKind, UnitRow};
+use hocvuso_docs::units_csv::{OFFICIAL_UNITS_CSV, parse_official, parse_units};
+use hocvuso_store::reports::{NewReport, NewValue, Status};
+use hocvuso_store::testing::{Engine, TestDatabase};
+use hocvuso_store::units::UnitFilter;
+use hocvuso_store::{Store, StoreError};
+
+const LAOCAI: &str = include_str!("../../core/tests/fixtures/laocai-60-ngay.toml");
+
+/// Runs `body` once per engine, each on its own fresh database.
+macro_rules! on_both {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+            #[tokio::test]
+            async fn sqlite() {
+                run(Engine::Sqlite, $body).await;
+            }
+            #[tokio::test]
+            async fn postgres() {
+                run(Engine::Postgres, $body).await;
+            }
+        }
+    };
+}
+
+async fn run<F, Fut>(engine: Engine, body: F)
+where
+    F: FnOnce(Store) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let Some(db) = TestDatabase::new(engine).await else {
+        return;
+    };
+    let store = Store::open(&db.url).await.expect("open and migrate");
+    body(store.clone()).await;
+    store.close().await;
+    drop(db);
+}
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).unwrap()
+}
+
+async fn with_official(store: &Store) {
+    let rows = parse_official(OFFICIAL_UNITS_CSV).unwrap();
+    store
+        .import_units(&rows, d(2025, 7, 1))
+        .await
+        .expect("official list imports");
+}
+
+fn csv_rows(csv: &str, keys: &[&str]) -> Vec<UnitRow> {
+    let keys: Vec<String> = keys.iter().map(|k| k.to_string()).collect();
+    parse_units(csv.as_bytes(), &keys, d(2025, 7, 1)).expect("valid csv")
+}
+
+async fn count(store: &Store, kind: UnitKind, within: Option<&str>) -> i64 {
+    store.count_units(kind, within).await.unwrap()
+}
+
+on_both!(
+    official_units_load_with_their_codes,
+    |store: Store| async move {
+        with_official(&store).await;
+        assert_eq!(count(&store, UnitKind::Province, None).await, 34);
+        assert_eq!(count(&store, UnitKind::Commune, None).await, 3321);
+        assert_eq!(count(&store, UnitKind::Commune, Some("66")).await, 102);
+        let ba_dinh = store.require_unit("00004").await.unwrap();
+        assert_eq!(
+            (ba_dinh.full_name.as_str(), ba_dinh.parent_code.as_deref()),
+            ("Phường Ba Đình", Some("01"))
+        );
+        // Province "01" and commune "01…" codes never mix: the subtree of 01 is Hà Nội's communes only.
+        let (hanoi, _) = store
+            .list_units(&UnitFilter {
+                parent: Some("01".into()),
+                limit: 5000,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert!(hanoi.iter().all(|u| u.parent_code.as_deref() == Some("01")));
+        // Importing the same list again changes nothing.
+        let summary = store
+            .import_units(&parse_official(OFFICIAL_UNITS_CSV).unwrap(), d(2025, 7, 1))
+            .await
+            .unwrap();
+        assert_eq!((summary.created, summary.updated), (0, 3356));
+        assert_eq!(count(&store, UnitKind::Commune, None).await, 3321);
+    }
+);
+
+on_both!(search_without_diacritics, |store: Store| async move {
+    with_official(&store).await;
+    let search = |q: &str, kind: Option<UnitKind>| {
+        let f = UnitFilter {
+            query: Some(q.into()),
+            kind,
+            limit: 50,
+            ..Default::default()
+        };
+        let store = store.clone();
+        async move {
+            store
+                .list_units(&f)
+                .await
+                .unwrap()
+                .0
+                .into_iter()
+                .map(|u| u.code)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        search("dak lak", Some(UnitKind::Province)).await,
+        vec!["66"]
+    );
+    assert!(
+        search("buon ma thuot", None)
+            .await
+            .contains(&"24121".to_string())
+            || !search("buon ma thuot", None).await.is_empty()
+    );
+    let bmt = search("buon ma thuot", None).await;
+    for code in &bmt {
+        let u = store.require_unit(code).await.unwrap();
+        assert!(u.full_name.contains("Buôn Ma Thuột"), "{}", u.full_name);
+    }
+    // Words in any order, marks typed or not, odd spacing.
+    assert_eq!(search("  Thuột   Buôn ", None).await, bmt);
+    assert_eq!(search("m'drak", None).await, vec!["24412"]);
+    assert_eq!(search("M’Drắk", None).await, vec!["24412"]);
+    // LIKE wildcards typed by a user are literal.
+    assert!(search("%", None).await.is_empty());
+});
+
+on_both!(
+    units_import_resolves_parents_tolerantly,
+    |store: Store| async move {
+        with_official(&store).await;
+        let rows = csv_rows(
+            "code,name,kind,parent,adults\n\
+         66-TH1,Thôn 1,village,Tuy Hòa,1200\n\
+         66-TH2,Buôn Ea Sup,buôn,Xã  M’Drắk,\n\
+         66-TH3,Thôn 3,village,24412,800\n\
+         66-SYT,Sở Y tế,department,Đắk Lắk,\n",
+            &["adults"],
+        );
+        let summary = store
+            .import_units(&rows, d(2025, 7, 1))
+            .await
+            .expect("import");
+        assert_eq!((summary.created, summary.denominators), (4, 2));
+        assert_eq!(
+            store
+                .require_unit("66-TH1")
+                .await
+                .unwrap()
+                .parent_code
+                .as_deref(),
+            Some("22015")
+        );
+        assert_eq!(
+            store
+                .require_unit("66-TH2")
+                .await
+                .unwrap()
+                .parent_code
+                .as_deref(),
+            Some("24412")
+        );
+        assert_eq!(
+            store
+                .require_unit("66-SYT")
+                .await
+                .unwrap()
+                .parent_code
+                .as_deref(),
+            Some("66")
+        );
+        assert_eq!(count(&store, UnitKind::Village, Some("66")).await, 3);
+        assert_eq!(count(&store, UnitKind::Village, Some("24412")).await, 2);
+    }
+);
+
+on_both!(units_import_is_all_or_nothing, |store: Store| async move {
+    with_official(&store).await;
+    let before = count(&store, UnitKind::Village, None).await;
+    let rows = csv_rows(
+        "code,name,kind,parent\n\
+         66-A1,Thôn 1,village,24412\n\
+         66-A2,Thôn 2,village,Hòa Phú\n\
+         66-A3,Thôn 3,village,99999\n\
+         66-A4,Thôn 4,village,66\n\
+         66-A1,Thôn 5,village,24412\n",
+        &[],
+    );
+    let Err(StoreError::Rejected(problems)) = store.import_units(&rows, d(2025, 7, 1)).await else {
+        panic!("a file with bad rows must be rejected");
+    };
+    let at = |row: usize| {
+        problems
+            .iter()
+            .find(|p| p.row == row)
+            .unwrap_or_else(|| panic!("row {row}: {problems:?}"))
+    };
+    // "Hòa Phú" is a commune in Hà Nội and in Đắk Lắk: ask for the code.
+    assert!(
+        at(3).message.contains("nhiều đơn vị") && at(3).message.contains("24175"),
+        "{}",
+        at(3)
+    );
+    assert!(at(4).message.contains("không tìm thấy"), "{}", at(4));
+    assert!(at(5).message.contains("không thể trực thuộc"), "{}", at(5));
+    assert!(
+        at(6).column == "code" && at(6).message.contains("dòng 2"),
+        "{}",
+        at(6)
+    );
+    assert_eq!(
+        count(&store, UnitKind::Village, None).await,
+        before,
+        "nothing written"
+    );
+    assert!(store.unit("66-A1").await.unwrap().is_none());
+});
+
+on_both!(
+    units_keep_their_kind_and_parent,
+    |store: Store| async move {
+        with_official(&store).await;
+        store
+            .import_units(
+                &csv_rows("code,name,kind,parent\n66-B1,Thôn 1,village,24412\n", &[]),
+                d(2025, 7, 1),
+            )
+            .await
+            .unwrap();
+        // Renaming is an update; moving or changing kind is refused.
+        let renamed = csv_rows("code,name,kind,parent\n66-B1,Thôn Một,village,24412\n", &[]);
+        assert_eq!(
+            store
+                .import_units(&renamed, d(2025, 7, 1))
+                .await
+                .unwrap()
+                .updated,
+            1
+        );
+        assert_eq!(store.require_unit("66-B1").await.unwrap().name, "Thôn Một");
+        let moved = csv_rows("code,name,kind,parent\n66-B1,Thôn Một,village,24175\n", &[]);
+        assert!(matches!(
+            store.import_units(&moved, d(2025, 7, 1)).await,
+            Err(StoreError::Rejected(_))
+        ));
+        let rekinded = csv_rows("code,name,kind,parent\n66-B1,Thôn Một,school,66\n", &[]);
+        assert!(matches!(
+            store.import_units(&rekinded, d(2025, 7, 1)).await,
+            Err(StoreError::Rejected(_))
+        ));
+    }
+);
+
+/// Lào Cai plan over three communes, two of them with villages.
+async fn laocai(store: &Store) -> Plan {
+    with_official(store).await;
+    let plan = parse_plan(LAOCAI).unwrap();
+    store.save_plan(&plan, LAOCAI).await.unwrap();
+    plan
+}
+
+fn report(
+    plan: &Plan,
+    unit: &str,
+    week: NaiveDate,
+    values: &[(&str, f64, Option<f64>)],
+) -> NewReport {
+    NewReport {
+        plan: plan.code.clone(),
+        unit: unit.into(),
+        week,
+        status: Status::Submitted,
+        difficulties: String::new(),
+        proposals: String::new(),
+        submitted_at: Some(format!("{week}T09:00:00Z")),
+        synthetic: false,
+        actor: "test".into(),
+        values: values
+            .iter()
+            .map(|(i, n, den)| NewValue {
+                indicator: i.to_string(),
+                subject: unit.into(),
+                numerator: *n,
+                denominator: *den,
+            })
+            .collect(),
+    }
+}
+
+on_both!(active_plan_round_trips, |store: Store| async move {
+    let plan = laocai(&store).await;
+    let loaded = store.active_plan().await.unwrap().expect("active plan");
+    assert_eq!(loaded.code, plan.code);
+    assert_eq!(loaded.indicators.len(), 3);
+    assert_eq!(loaded.reporting.weekday, chrono::Weekday::Thu);
+});
+
+on_both!(progress_for_every_target_kind, |store: Store| async move {
+    let plan = laocai(&store).await;
+    let province = store.require_unit("15").await.unwrap();
+    let communes = count(&store, UnitKind::Commune, Some("15")).await;
+    assert_eq!(communes, 99);
+    // Households denominators for two communes; the other 97 have none.
+    store
+        .put_denominators(
+            &[("02647", 1000.0), ("02671", 3000.0)].map(|(u, v)| {
+                hocvuso_core::units::Denominator {
+                    unit: UnitCode::parse(u).unwrap(),
+                    key: "households".into(),
+                    value: v,
+                    source: "test".into(),
+                    as_of: d(2025, 8, 1),
+                }
+            }),
+            false,
+        )
+        .await
+        .unwrap();
+    let w1 = d(2025, 9, 4);
+    let w2 = d(2025, 9, 11);
+    store
+        .put_report(&report(
+            &plan,
+            "02647",
+            w1,
+            &[("TT1", 200.0, None), ("LH2", 2.0, None), ("LH3", 2.0, None)],
+        ))
+        .await
+        .unwrap();
+    store
+        .put_report(&report(
+            &plan,
+            "02647",
+            w2,
+            &[("TT1", 400.0, None), ("LH2", 4.0, None), ("LH3", 4.0, None)],
+        ))
+        .await
+        .unwrap();
+    // Cam Đường reports only in week 1 (carried forward, stale in week 2) with its own denominator.
+    store
+        .put_report(&report(
+            &plan,
+            "02671",
+            w1,
+            &[
+                ("TT1", 600.0, Some(2000.0)),
+                ("LH2", 3.0, None),
+                ("LH3", 3.0, None),
+            ],
+        ))
+        .await
+        .unwrap();
+    // A draft never counts.
+    let mut draft = report(
+        &plan,
+        "02680",
+        w2,
+        &[("TT1", 50.0, None), ("LH2", 9.0, None), ("LH3", 9.0, None)],
+    );
+    draft.status = Status::Draft;
+    store.put_report(&draft).await.unwrap();
+
+    let p = store.progress(&plan, &province, w2).await.unwrap();
+    let by = |code: &str| p.iter().find(|x| x.indicator == code).unwrap().clone();
+    let tt1 = by("TT1");
+    assert_eq!((tt1.numerator, tt1.denominator), (1000.0, Some(3000.0)));
+    assert_eq!(tt1.value, Some(1000.0 / 3000.0 * 100.0));
+    assert_eq!(
+        (
+            tt1.subjects_reported,
+            tt1.subjects_stale,
+            tt1.subjects_without_denominator
+        ),
+        (2, 1, 97)
+    );
+    assert_eq!(tt1.target, Some(30.0));
+    let lh2 = by("LH2");
+    assert_eq!((lh2.value, lh2.target), (Some(7.0), Some(300.0)));
+    let lh3 = by("LH3");
+    assert_eq!(
+        (lh3.numerator, lh3.denominator, lh3.total),
+        (2.0, Some(99.0), Some(7.0))
+    );
+    // Going back in time: week 1 only.
+    let p1 = store.progress(&plan, &province, w1).await.unwrap();
+    assert_eq!(p1[1].value, Some(5.0));
+    // A commune scope: the province-wide total target does not apply there.
+    let commune = store.require_unit("02647").await.unwrap();
+    let pc = store.progress(&plan, &commune, w2).await.unwrap();
+    assert_eq!((pc[1].value, pc[1].target), (Some(4.0), None));
+    assert_eq!(pc[0].value, Some(40.0));
+});
+
+on_both!(share_of_units_counts_villages, |store: Store| async move {
+    with_official(&store).await;
+    let text = LAOCAI.replace(
+        "[[indicators]]\ncode = \"TT1\"",
+        "[[indicators]]\ncode = \"TO\"\ntask = \"2\"\nname = \"Thôn có tổ công nghệ số\"\nshort_name = \"Thôn có tổ\"\nkind = \"share_of_units\"\ncounted_unit = \"village\"\nnumerator = \"Thôn đã có tổ\"\nreporters = [{ kind = \"commune\" }]\nmilestones = [{ label = \"x\", date = 2025-10-30, target = 100 }]\n\n[[indicators]]\ncode = \"TT1\"",
+    );
+    let plan = parse_plan(&text).unwrap();
+    store.save_plan(&plan, &text).await.unwrap();
+    let villages = csv_rows(
+        "code,name,kind,parent\nv1,Thôn 1,village,02647\nv2,Thôn 2,village,02647\nv3,Thôn 3,village,02647\nv4,Bản 1,village,02671\n",
+        &[],
+    );
+    store.import_units(&villages, d(2025, 9, 1)).await.unwrap();
+    // Claims 5 of its 3 villages: capped at 3.
+    store
+        .put_report(&report(&plan, "02647", d(2025, 9, 4), &[("TO", 5.0, None)]))
+        .await
+        .unwrap();
+    let province = store.require_unit("15").await.unwrap();
+    let p = store
+        .progress(&plan, &province, d(2025, 9, 4))
+        .await
+        .unwrap();
+    assert_eq!((p[0].numerator, p[0].denominator), (3.0, Some(4.0)));
+    assert_eq!(p[0].value, Some(75.0));
+});
+
+on_both!(
+    putting_a_report_twice_keeps_one,
+    |store: Store| async move {
+        let plan = laocai(&store).await;
+        let r = report(&plan, "02647", d(2025, 9, 4), &[("LH2", 10.0, None)]);
+        let a = store.put_report(&r).await.unwrap();
+        let b = store.put_report(&r).await.unwrap();
+        assert_eq!(a, b);
+        assert_eq!(store.count_reports(&plan.code).await.unwrap(), 1);
+        let mut changed = r.clone();
+        changed.values[0].numerator = 20.0;
+        changed.status = Status::Approved;
+        store.put_report(&changed).await.unwrap();
+        let province = store.require_unit("15").await.unwrap();
+        assert_eq!(
+            store
+                .progress(&plan, &province, d(2025, 9, 4))
+                .await
+                .unwrap()[1]
+                .numerator,
+            20.0
+        );
+    }
+);
+
+on_both!(meta_values, |store: Store| async move {
+    assert_eq!(store.meta("k").await.unwrap(), None);
+    store.set_meta("k", "1").await.unwrap();
+    store.set_meta("k", "2").await.unwrap();
+    assert_eq!(store.meta("k").await.unwrap().as_deref(), Some("2"));
+});
