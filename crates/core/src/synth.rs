@@ -402,8 +402,8 @@ pub struct ReportingUnit {
 /// secretariat's real data: the demo has communes report for themselves).
 fn reports_on(ind: &Indicator, u: &ReportingUnit) -> bool {
     ind.reporters.iter().any(|r| match r {
-        Reporter::Kind(k) => *k == u.kind,
-        Reporter::Unit(c) => c.as_str() == u.code,
+        Reporter::Kind { kind } => *kind == u.kind,
+        Reporter::Unit { unit } => unit.as_str() == u.code,
         Reporter::OnBehalf { .. } => false,
     })
 }

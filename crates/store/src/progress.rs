@@ -31,7 +31,7 @@ impl Store {
             let mut subjects: Vec<UnitRecord> = Vec::new();
             for r in &ind.reporters {
                 match r {
-                    Reporter::Kind(kind) | Reporter::OnBehalf { for_kind: kind, .. } => {
+                    Reporter::Kind { kind } | Reporter::OnBehalf { for_kind: kind, .. } => {
                         subjects.extend(
                             self.cached_kind(&mut by_kind, scope, *kind)
                                 .await?
@@ -39,7 +39,7 @@ impl Store {
                                 .cloned(),
                         );
                     }
-                    Reporter::Unit(code) => {
+                    Reporter::Unit { unit: code } => {
                         if let Some(u) = self.unit(code.as_str()).await?
                             && u.path.starts_with(&scope.path)
                         {

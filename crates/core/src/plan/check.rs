@@ -563,8 +563,8 @@ fn check_indicator(
         for (j, r) in ind.reporters.iter().enumerate() {
             c.at(Seg::Index(j), |c| {
                 let reporter = match (&r.kind, &r.unit, &r.for_kind) {
-                    (Some(k), None, None) => c.unit_kind("kind", k).map(Reporter::Kind),
-                    (None, Some(u), None) => c.unit_code("unit", u).map(Reporter::Unit),
+                    (Some(k), None, None) => c.unit_kind("kind", k).map(|kind| Reporter::Kind { kind }),
+                    (None, Some(u), None) => c.unit_code("unit", u).map(|unit| Reporter::Unit { unit }),
                     (None, Some(u), Some(fk)) => {
                         let unit = c.unit_code("unit", u);
                         let for_kind = c.unit_kind("for_kind", fk);

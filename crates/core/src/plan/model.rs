@@ -189,9 +189,9 @@ impl Indicator {
             .reporters
             .iter()
             .filter_map(|r| match r {
-                Reporter::Kind(k) => Some(*k),
+                Reporter::Kind { kind } => Some(*kind),
                 Reporter::OnBehalf { for_kind, .. } => Some(*for_kind),
-                Reporter::Unit(_) => None,
+                Reporter::Unit { .. } => None,
             })
             .collect();
         kinds.sort();
@@ -205,9 +205,9 @@ impl Indicator {
 #[serde(rename_all = "snake_case", tag = "type")]
 pub enum Reporter {
     /// Every unit of this kind reports its own figure.
-    Kind(UnitKind),
+    Kind { kind: UnitKind },
     /// This one unit reports its own figure.
-    Unit(UnitCode),
+    Unit { unit: UnitCode },
     /// This unit reports one figure for every unit of `for_kind` in the plan's province
     /// (Công an tỉnh reporting VNeID figures for every commune).
     OnBehalf { unit: UnitCode, for_kind: UnitKind },
