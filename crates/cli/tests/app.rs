@@ -35,25 +35,48 @@ impl TestApp {
     async fn spawn(engine: Engine) -> Option<TestApp> {
         let db = TestDatabase::new(engine).await?;
         let store = Store::open(&db.url).await.expect("open");
-        demo::seed(&store, demo::DAKLAK_PLAN, 7, d(2025, 9, 5)).await.expect("demo data");
-        let app = hocvuso::build(store.clone(), "127.0.0.1:0", None).await.expect("build");
+        demo::seed(&store, demo::DAKLAK_PLAN, 7, d(2025, 9, 5))
+            .await
+            .expect("demo data");
+        let app = hocvuso::build(store.clone(), "127.0.0.1:0", None)
+            .await
+            .expect("build");
         let addr = app.addr;
         tokio::spawn(app.run_until_stopped());
-        Some(TestApp { addr, store, _db: db })
+        Some(TestApp {
+            addr,
+            store,
+            _db: db,
+        })
     }
 
     /// A plain HTTP/1.1 GET over a real socket.
     async fn get(&self, path: &str) -> Reply {
-        let mut stream = tokio::net::TcpStream::connect(self.addr).await.expect("connect");
-        let request = format!("GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n", self.addr);
+        let mut stream = tokio::net::TcpStream::connect(self.addr)
+            .await
+            .expect("connect");
+        let request = format!(
+            "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            self.addr
+        );
         stream.write_all(request.as_bytes()).await.unwrap();
         let mut raw = Vec::new();
         stream.read_to_end(&mut raw).await.unwrap();
         let text = String::from_utf8(raw).expect("UTF-8 response");
         let (head, body) = text.split_once("\r\n\r\n").expect("HTTP response");
         let status = head[9..12].parse().unwrap();
-        let chunked = head.to_ascii_lowercase().contains("transfer-encoding: chunked");
-        Reply { status, headers: head.to_string(), body: if chunked { dechunk(body) } else { body.to_string() } }
+        let chunked = head
+            .to_ascii_lowercase()
+            .contains("transfer-encoding: chunked");
+        Reply {
+            status,
+            headers: head.to_string(),
+            body: if chunked {
+                dechunk(body)
+            } else {
+                body.to_string()
+            },
+        }
     }
 }
 
@@ -76,7 +99,14 @@ fn page_values(html: &str) -> Vec<(String, String)> {
         .skip(1)
         .map(|chunk| {
             let code = chunk.split('"').next().unwrap().to_string();
-            let value = chunk.split("data-value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+            let value = chunk
+                .split("data-value=\"")
+                .nth(1)
+                .unwrap()
+                .split('"')
+                .next()
+                .unwrap()
+                .to_string();
             (code, value)
         })
         .collect()
@@ -107,78 +137,161 @@ macro_rules! on_both {
     };
 }
 
-on_both!(units_api_lists_official_communes, |app: TestApp| async move {
-    let r = app.get("/api/v1/units?parent=66").await;
-    assert_eq!(r.status, 200);
-    let units = r.json()["units"].as_array().unwrap().clone();
-    let communes: Vec<&Value> = units.iter().filter(|u| u["kind"] == "commune").collect();
-    assert_eq!(communes.len(), 102);
-    assert!(communes.iter().all(|c| c["code"].as_str().unwrap().len() == 5 && c["synthetic"] == false));
-    assert!(communes.iter().any(|c| c["code"] == "24412" && c["full_name"] == "Xã M'Drắk"));
-    let all = app.get("/api/v1/units?kind=commune&limit=5000").await.json();
-    assert_eq!(all["total"], 3321);
-    let hanoi = app.get("/api/v1/units?parent=01&kind=commune").await.json();
-    assert!(hanoi["units"].as_array().unwrap().iter().any(|u| u["code"] == "00004"));
-    let found = app.get("/api/v1/units?q=dak%20lak&kind=province").await.json();
-    assert_eq!(found["units"][0]["code"], "66");
-    let found = app.get("/api/v1/units?parent=66&q=buon%20ma%20thuot").await.json();
-    assert!(found["units"].as_array().unwrap().iter().any(|u| u["full_name"] == "Phường Buôn Ma Thuột"));
-    // Villages are synthetic and say so.
-    let villages = app.get("/api/v1/units?parent=24412").await.json();
-    let n = villages["units"].as_array().unwrap().iter().filter(|u| u["kind"] == "village").count();
-    assert!((25..=35).contains(&n), "{n} villages");
-    assert!(villages["units"].as_array().unwrap().iter().all(|u| u["synthetic"] == true));
-});
-
-on_both!(overview_shows_the_numbers_of_the_progress_api, |app: TestApp| async move {
-    let api = app.get("/api/v1/progress?unit=66&as_of=2025-09-05").await.json();
-    assert_eq!(api["synthetic"], true);
-    assert_eq!(api["week_number"], 8);
-    let indicators = api["indicators"].as_array().unwrap();
-    assert_eq!(indicators.len(), 16);
-    let page = app.get("/?as_of=05/09/2025").await;
-    assert_eq!(page.status, 200);
-    assert!(page.body.contains("Tỉnh Đắk Lắk") && page.body.contains("số liệu giả lập"));
-    let shown = page_values(&page.body);
-    assert_eq!(shown.len(), 16);
-    for (ind, (code, value)) in indicators.iter().zip(&shown) {
-        assert_eq!(ind["indicator"].as_str().unwrap(), code);
-        let api_value = ind["value"].as_f64().expect("every indicator has data in the demo");
-        assert_close(value.parse::<f64>().unwrap(), api_value);
-        assert!(api_value > 0.0 && ind["target"].as_f64().unwrap() > 0.0, "indicator {code}");
+on_both!(
+    units_api_lists_official_communes,
+    |app: TestApp| async move {
+        let r = app.get("/api/v1/units?parent=66").await;
+        assert_eq!(r.status, 200);
+        let units = r.json()["units"].as_array().unwrap().clone();
+        let communes: Vec<&Value> = units.iter().filter(|u| u["kind"] == "commune").collect();
+        assert_eq!(communes.len(), 102);
+        assert!(
+            communes
+                .iter()
+                .all(|c| c["code"].as_str().unwrap().len() == 5 && c["synthetic"] == false)
+        );
+        assert!(
+            communes
+                .iter()
+                .any(|c| c["code"] == "24412" && c["full_name"] == "Xã M'Drắk")
+        );
+        let all = app
+            .get("/api/v1/units?kind=commune&limit=5000")
+            .await
+            .json();
+        assert_eq!(all["total"], 3321);
+        let hanoi = app.get("/api/v1/units?parent=01&kind=commune").await.json();
+        assert!(
+            hanoi["units"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|u| u["code"] == "00004")
+        );
+        let found = app
+            .get("/api/v1/units?q=dak%20lak&kind=province")
+            .await
+            .json();
+        assert_eq!(found["units"][0]["code"], "66");
+        let found = app
+            .get("/api/v1/units?parent=66&q=buon%20ma%20thuot")
+            .await
+            .json();
+        assert!(
+            found["units"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|u| u["full_name"] == "Phường Buôn Ma Thuột")
+        );
+        // Villages are synthetic and say so.
+        let villages = app.get("/api/v1/units?parent=24412").await.json();
+        let n = villages["units"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|u| u["kind"] == "village")
+            .count();
+        assert!((25..=35).contains(&n), "{n} villages");
+        assert!(
+            villages["units"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|u| u["synthetic"] == true)
+        );
     }
-    // Every target kind is present and consistent with its counts.
-    for ind in indicators {
-        let (num, value) = (ind["numerator"].as_f64().unwrap(), ind["value"].as_f64().unwrap());
-        match ind["kind"].as_str().unwrap() {
-            "total" => assert_eq!(value, num),
-            _ => {
-                let den = ind["denominator"].as_f64().unwrap();
-                assert!((value - num / den * 100.0).abs() < 1e-9 && value <= 100.0);
+);
+
+on_both!(
+    overview_shows_the_numbers_of_the_progress_api,
+    |app: TestApp| async move {
+        let api = app
+            .get("/api/v1/progress?unit=66&as_of=2025-09-05")
+            .await
+            .json();
+        assert_eq!(api["synthetic"], true);
+        assert_eq!(api["week_number"], 8);
+        let indicators = api["indicators"].as_array().unwrap();
+        assert_eq!(indicators.len(), 16);
+        let page = app.get("/?as_of=05/09/2025").await;
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("Tỉnh Đắk Lắk") && page.body.contains("số liệu giả lập"));
+        let shown = page_values(&page.body);
+        assert_eq!(shown.len(), 16);
+        for (ind, (code, value)) in indicators.iter().zip(&shown) {
+            assert_eq!(ind["indicator"].as_str().unwrap(), code);
+            let api_value = ind["value"]
+                .as_f64()
+                .expect("every indicator has data in the demo");
+            assert_close(value.parse::<f64>().unwrap(), api_value);
+            assert!(
+                api_value > 0.0 && ind["target"].as_f64().unwrap() > 0.0,
+                "indicator {code}"
+            );
+        }
+        // Every target kind is present and consistent with its counts.
+        for ind in indicators {
+            let (num, value) = (
+                ind["numerator"].as_f64().unwrap(),
+                ind["value"].as_f64().unwrap(),
+            );
+            match ind["kind"].as_str().unwrap() {
+                "total" => assert_eq!(value, num),
+                _ => {
+                    let den = ind["denominator"].as_f64().unwrap();
+                    assert!((value - num / den * 100.0).abs() < 1e-9 && value <= 100.0);
+                }
+            }
+        }
+        // A commune page shows the same numbers as the API for that commune.
+        let commune = app
+            .get("/api/v1/progress?unit=24412&as_of=2025-09-05")
+            .await
+            .json();
+        let commune_page = app.get("/units/24412?as_of=2025-09-05").await;
+        for (ind, (_, value)) in commune["indicators"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(page_values(&commune_page.body))
+        {
+            match ind["value"].as_f64() {
+                Some(v) => assert_close(value.parse::<f64>().unwrap(), v),
+                None => assert_eq!(value, ""),
             }
         }
     }
-    // A commune page shows the same numbers as the API for that commune.
-    let commune = app.get("/api/v1/progress?unit=24412&as_of=2025-09-05").await.json();
-    let commune_page = app.get("/units/24412?as_of=2025-09-05").await;
-    for (ind, (_, value)) in commune["indicators"].as_array().unwrap().iter().zip(page_values(&commune_page.body)) {
-        match ind["value"].as_f64() {
-            Some(v) => assert_close(value.parse::<f64>().unwrap(), v),
-            None => assert_eq!(value, ""),
-        }
-    }
-});
+);
 
-on_both!(an_earlier_date_shows_earlier_figures, |app: TestApp| async move {
-    let now = app.get("/api/v1/progress?unit=66&as_of=2025-09-05").await.json();
-    let before = app.get("/api/v1/progress?unit=66&as_of=2025-08-01").await.json();
-    assert_eq!(before["week_number"], 3);
-    let v = |j: &Value, i: usize| j["indicators"][i]["numerator"].as_f64().unwrap();
-    assert!((0..16).all(|i| v(&before, i) <= v(&now, i)));
-    assert!((0..16).any(|i| v(&before, i) < v(&now, i)));
-    let first = app.get("/api/v1/progress?unit=66&as_of=2025-07-16").await.json();
-    assert!(first["indicators"].as_array().unwrap().iter().all(|i| i["value"].is_null()));
-});
+on_both!(
+    an_earlier_date_shows_earlier_figures,
+    |app: TestApp| async move {
+        let now = app
+            .get("/api/v1/progress?unit=66&as_of=2025-09-05")
+            .await
+            .json();
+        let before = app
+            .get("/api/v1/progress?unit=66&as_of=2025-08-01")
+            .await
+            .json();
+        assert_eq!(before["week_number"], 3);
+        let v = |j: &Value, i: usize| j["indicators"][i]["numerator"].as_f64().unwrap();
+        assert!((0..16).all(|i| v(&before, i) <= v(&now, i)));
+        assert!((0..16).any(|i| v(&before, i) < v(&now, i)));
+        let first = app
+            .get("/api/v1/progress?unit=66&as_of=2025-07-16")
+            .await
+            .json();
+        assert!(
+            first["indicators"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|i| i["value"].is_null())
+        );
+    }
+);
 
 on_both!(plan_health_and_errors, |app: TestApp| async move {
     let plan = app.get("/api/v1/plan").await.json();
@@ -187,7 +300,12 @@ on_both!(plan_health_and_errors, |app: TestApp| async move {
     assert_eq!(app.get("/healthz").await.json()["status"], "ok");
     let bad = app.get("/api/v1/progress?unit=66&as_of=31-02-2025").await;
     assert_eq!(bad.status, 400);
-    assert!(bad.json()["error"].as_str().unwrap().contains("không hợp lệ"));
+    assert!(
+        bad.json()["error"]
+            .as_str()
+            .unwrap()
+            .contains("không hợp lệ")
+    );
     let missing = app.get("/api/v1/progress?unit=99999").await;
     assert_eq!(missing.status, 404);
     assert!(missing.json()["error"].as_str().unwrap().contains("99999"));
@@ -195,8 +313,15 @@ on_both!(plan_health_and_errors, |app: TestApp| async move {
     assert_eq!(app.get("/units/nope").await.status, 404);
     assert_eq!(app.get("/no-such-page").await.status, 404);
     let page = app.get("/").await;
-    for header in ["content-security-policy: default-src 'self'", "x-content-type-options: nosniff", "frame-ancestors 'none'"] {
-        assert!(page.headers.to_ascii_lowercase().contains(header), "missing {header}");
+    for header in [
+        "content-security-policy: default-src 'self'",
+        "x-content-type-options: nosniff",
+        "frame-ancestors 'none'",
+    ] {
+        assert!(
+            page.headers.to_ascii_lowercase().contains(header),
+            "missing {header}"
+        );
     }
 });
 
@@ -209,7 +334,11 @@ on_both!(hostile_names_are_escaped, |app: TestApp| async move {
     .unwrap();
     app.store.import_units(&rows, d(2025, 7, 1)).await.unwrap();
     let page = app.get("/units/24412").await;
-    assert!(page.body.contains("&#60;script&#62;alert(1)&#60;/script&#62;") || page.body.contains("&lt;script&gt;"));
+    assert!(
+        page.body
+            .contains("&#60;script&#62;alert(1)&#60;/script&#62;")
+            || page.body.contains("&lt;script&gt;")
+    );
     assert!(!page.body.contains("<script>alert(1)"));
     let search = app.get("/units?q=%3Cscript%3E").await;
     assert!(!search.body.contains("<script>alert") && search.body.contains("x-1"));
@@ -217,25 +346,44 @@ on_both!(hostile_names_are_escaped, |app: TestApp| async move {
 
 #[tokio::test]
 async fn demo_is_deterministic_and_reused() {
-    let (a, b) = (TestDatabase::new(Engine::Sqlite).await.unwrap(), TestDatabase::new(Engine::Sqlite).await.unwrap());
-    let (sa, sb) = (Store::open(&a.url).await.unwrap(), Store::open(&b.url).await.unwrap());
-    let (plan, first) = demo::seed(&sa, demo::DAKLAK_PLAN, 11, d(2025, 9, 5)).await.unwrap();
-    demo::seed(&sb, demo::DAKLAK_PLAN, 11, d(2025, 9, 5)).await.unwrap();
+    let (a, b) = (
+        TestDatabase::new(Engine::Sqlite).await.unwrap(),
+        TestDatabase::new(Engine::Sqlite).await.unwrap(),
+    );
+    let (sa, sb) = (
+        Store::open(&a.url).await.unwrap(),
+        Store::open(&b.url).await.unwrap(),
+    );
+    let (plan, first) = demo::seed(&sa, demo::DAKLAK_PLAN, 11, d(2025, 9, 5))
+        .await
+        .unwrap();
+    demo::seed(&sb, demo::DAKLAK_PLAN, 11, d(2025, 9, 5))
+        .await
+        .unwrap();
     assert!(!first.reused);
     let province = sa.require_unit("66").await.unwrap();
     let pa = sa.progress(&plan, &province, d(2025, 9, 5)).await.unwrap();
     let pb = sb.progress(&plan, &province, d(2025, 9, 5)).await.unwrap();
     assert_eq!(pa, pb);
-    let (_, again) = demo::seed(&sa, demo::DAKLAK_PLAN, 11, d(2025, 9, 5)).await.unwrap();
+    let (_, again) = demo::seed(&sa, demo::DAKLAK_PLAN, 11, d(2025, 9, 5))
+        .await
+        .unwrap();
     assert!(again.reused);
     assert_eq!(again.reports, first.reports);
     // Another date regenerates the reports: fewer weeks, fewer reports, no leftovers.
-    let (_, earlier) = demo::seed(&sa, demo::DAKLAK_PLAN, 11, d(2025, 8, 1)).await.unwrap();
+    let (_, earlier) = demo::seed(&sa, demo::DAKLAK_PLAN, 11, d(2025, 8, 1))
+        .await
+        .unwrap();
     assert!(!earlier.reused && earlier.reports < first.reports);
     assert_eq!(sa.count_reports(&plan.code).await.unwrap(), earlier.reports);
     // A different seed gives different figures.
     let (c, _) = (TestDatabase::new(Engine::Sqlite).await.unwrap(), ());
     let sc = Store::open(&c.url).await.unwrap();
-    demo::seed(&sc, demo::DAKLAK_PLAN, 12, d(2025, 9, 5)).await.unwrap();
-    assert_ne!(sc.progress(&plan, &province, d(2025, 9, 5)).await.unwrap(), pa);
+    demo::seed(&sc, demo::DAKLAK_PLAN, 12, d(2025, 9, 5))
+        .await
+        .unwrap();
+    assert_ne!(
+        sc.progress(&plan, &province, d(2025, 9, 5)).await.unwrap(),
+        pa
+    );
 }

@@ -169,7 +169,9 @@ mod tests {
             counted_unit: Some(UnitKind::Commune),
             minimum: Some(10.0),
             unit: None,
-            reporters: vec![Reporter::Kind { kind: UnitKind::Commune }],
+            reporters: vec![Reporter::Kind {
+                kind: UnitKind::Commune,
+            }],
             milestones: vec![
                 Milestone {
                     label: "100 ngày".into(),

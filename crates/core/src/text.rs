@@ -77,12 +77,6 @@ pub fn match_key(input: &str) -> String {
     out.nfc().collect()
 }
 
-/// Whether `haystack` contains every word of `query`, both compared by [`search_key`].
-pub fn search_matches(haystack_key: &str, query: &str) -> bool {
-    let q = search_key(query);
-    q.split(' ').all(|w| haystack_key.contains(w))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -112,13 +106,5 @@ mod tests {
         // Decomposed input (as some Windows tools write it) equals precomposed.
         let decomposed: String = "Đắk Lắk".nfd().collect();
         assert_eq!(match_key(&decomposed), match_key("Đắk Lắk"));
-    }
-
-    #[test]
-    fn search_matches_every_word() {
-        let key = search_key("Phường Buôn Ma Thuột");
-        assert!(search_matches(&key, "buon ma thuot"));
-        assert!(search_matches(&key, "Buôn Ma"));
-        assert!(!search_matches(&key, "dak lak"));
     }
 }

@@ -14,6 +14,16 @@ use std::collections::HashMap;
 
 type FigureKey = (String, String);
 
+#[derive(sqlx::FromRow)]
+struct FigureRow {
+    indicator: String,
+    subject: String,
+    week: String,
+    numerator: f64,
+    denominator: Option<f64>,
+    submitted_at: Option<String>,
+}
+
 impl Store {
     /// Progress of each indicator of `plan`, in plan order, over the subtree of `scope` on `as_of`.
     pub async fn progress(
@@ -96,9 +106,8 @@ impl Store {
         scope: &UnitRecord,
         kind: UnitKind,
     ) -> Result<&'a Vec<UnitRecord>> {
-        if !cache.contains_key(&kind) {
-            let units = self.units_of_kind_within(&scope.path, kind).await?;
-            cache.insert(kind, units);
+        if let std::collections::hash_map::Entry::Vacant(slot) = cache.entry(kind) {
+            slot.insert(self.units_of_kind_within(&scope.path, kind).await?);
         }
         Ok(&cache[&kind])
     }
@@ -112,8 +121,8 @@ impl Store {
         as_of: NaiveDate,
     ) -> Result<HashMap<FigureKey, Figure>> {
         let (lo, hi) = subtree_range(&scope.path);
-        let rows: Vec<(String, String, String, f64, Option<f64>, Option<String>)> = sqlx::query_as(
-            "SELECT v.indicator_code, v.subject_code, r.week, v.numerator, v.denominator, r.submitted_at
+        let rows: Vec<FigureRow> = sqlx::query_as(
+            "SELECT v.indicator_code AS indicator, v.subject_code AS subject, r.week, v.numerator, v.denominator, r.submitted_at
              FROM report_values v
              JOIN reports r ON r.id = v.report_id
              JOIN units u ON u.code = v.subject_code
@@ -127,7 +136,15 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         let mut best: HashMap<FigureKey, (String, Option<String>, Figure)> = HashMap::new();
-        for (indicator, subject, week, numerator, denominator, submitted_at) in rows {
+        for FigureRow {
+            indicator,
+            subject,
+            week,
+            numerator,
+            denominator,
+            submitted_at,
+        } in rows
+        {
             let Ok(week_date) = week.parse::<NaiveDate>() else {
                 continue;
             };

@@ -340,22 +340,6 @@ impl Store {
         Ok(())
     }
 
-    /// All denominators of the units in a subtree: (unit, key, value, source, as_of).
-    pub async fn denominator_rows_within(
-        &self,
-        within: &UnitRecord,
-    ) -> Result<Vec<(String, String, f64, String, String)>> {
-        let (lo, hi) = subtree_range(&within.path);
-        Ok(sqlx::query_as(
-            "SELECT d.unit_code, d.key, d.value, d.source, d.as_of FROM unit_denominators d
-             JOIN units u ON u.code = d.unit_code WHERE u.path >= $1 AND u.path < $2 ORDER BY u.path, d.key, d.as_of",
-        )
-        .bind(lo)
-        .bind(hi)
-        .fetch_all(&self.pool)
-        .await?)
-    }
-
     pub async fn unit(&self, code: &str) -> Result<Option<UnitRecord>> {
         Ok(sqlx::query_as(AssertSqlSafe(format!(
             "SELECT {UNIT_COLUMNS} FROM units WHERE code = $1"

@@ -27,14 +27,6 @@ impl Plan {
     pub fn indicator(&self, code: &str) -> Option<&Indicator> {
         self.indicators.iter().find(|i| i.code == code)
     }
-
-    pub fn denominator(&self, key: &str) -> Option<&DenominatorDef> {
-        self.denominators.iter().find(|d| d.key == key)
-    }
-
-    pub fn task(&self, number: &str) -> Option<&Task> {
-        self.tasks.iter().find(|t| t.number == number)
-    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -180,23 +172,6 @@ impl Indicator {
                     .last()
                     .expect("validated: at least one milestone")
             })
-    }
-
-    /// The unit kind whose figures this indicator is about: the counted unit's reporter for share and
-    /// minimum kinds, else the reporting kinds themselves.
-    pub fn reporter_kinds(&self) -> Vec<UnitKind> {
-        let mut kinds: Vec<UnitKind> = self
-            .reporters
-            .iter()
-            .filter_map(|r| match r {
-                Reporter::Kind { kind } => Some(*kind),
-                Reporter::OnBehalf { for_kind, .. } => Some(*for_kind),
-                Reporter::Unit { .. } => None,
-            })
-            .collect();
-        kinds.sort();
-        kinds.dedup();
-        kinds
     }
 }
 
