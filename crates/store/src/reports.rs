@@ -130,6 +130,8 @@ async fn put_in(tx: &mut sqlx::Transaction<'static, sqlx::Any>, r: &NewReport) -
         .execute(&mut **tx)
         .await?;
     for v in &r.values {
+        // Not a cached statement: sqlx 0.9's Any driver declares a NULL f64 as float4 to PostgreSQL, so a
+        // statement first prepared with no denominator would reject every later 8-byte denominator.
         sqlx::query(
             "INSERT INTO report_values (report_id, indicator_code, subject_code, numerator, denominator)
              VALUES ($1, $2, $3, $4, $5)",
@@ -139,6 +141,7 @@ async fn put_in(tx: &mut sqlx::Transaction<'static, sqlx::Any>, r: &NewReport) -
         .bind(&v.subject)
         .bind(v.numerator)
         .bind(v.denominator)
+        .persistent(false)
         .execute(&mut **tx)
         .await?;
     }

@@ -464,3 +464,26 @@ on_both!(meta_values, |store: Store| async move {
     store.set_meta("k", "2").await.unwrap();
     assert_eq!(store.meta("k").await.unwrap().as_deref(), Some("2"));
 });
+
+on_both!(
+    a_denominator_after_reports_without_one,
+    |store: Store| async move {
+        // One transaction, one connection: the value statement first runs with no denominator, then with one.
+        let plan = laocai(&store).await;
+        let reports = [
+            report(&plan, "02647", d(2025, 9, 4), &[("LH2", 1.0, None)]),
+            report(&plan, "02671", d(2025, 9, 4), &[("TT1", 10.0, Some(100.0))]),
+            report(&plan, "02680", d(2025, 9, 4), &[("TT1", 5.0, None)]),
+        ];
+        store
+            .put_reports(&reports)
+            .await
+            .expect("mixed denominators store");
+        let province = store.require_unit("15").await.unwrap();
+        let p = store
+            .progress(&plan, &province, d(2025, 9, 4))
+            .await
+            .unwrap();
+        assert_eq!(p[0].denominator, Some(100.0));
+    }
+);

@@ -1,0 +1,134 @@
+//! The binary as a user runs it: `plan check` and `import units`, with their exit status and messages.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn hocvuso(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_hocvuso"))
+        .args(args)
+        .env("HOCVUSO_LOG", "error")
+        .output()
+        .expect("run hocvuso")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn repo(path: &str) -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(path)
+        .display()
+        .to_string()
+}
+
+fn temp(name: &str, contents: &str) -> String {
+    let dir = std::env::temp_dir().join(format!("hocvuso-cli-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, contents).unwrap();
+    path.display().to_string()
+}
+
+#[test]
+fn plan_check_accepts_both_plans() {
+    let out = hocvuso(&[
+        "plan",
+        "check",
+        &repo("plans/daklak-100-ngay-2025.toml"),
+        &repo("crates/core/tests/fixtures/laocai-60-ngay.toml"),
+    ]);
+    assert!(out.status.success(), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("hợp lệ — 16 chỉ tiêu"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stdout(&out).contains("hợp lệ — 3 chỉ tiêu"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn plan_check_lists_every_problem_with_line_and_fails() {
+    let text = std::fs::read_to_string(repo("plans/daklak-100-ngay-2025.toml"))
+        .unwrap()
+        .replacen("kind = \"total\"", "kind = \"tong\"", 1)
+        .replacen("target = 30 }", "target = 130 }", 1);
+    let file = temp("broken.toml", &text);
+    let out = hocvuso(&["plan", "check", &file]);
+    assert_eq!(out.status.code(), Some(1));
+    let text_out = stdout(&out);
+    assert!(text_out.contains(": 2 lỗi"), "{text_out}");
+    let line_of = |needle: &str| text.lines().position(|l| l.contains(needle)).unwrap() + 1;
+    assert!(
+        text_out.contains(&format!(
+            "{file}:{}: indicators[10].milestones[1].target",
+            line_of("target = 130 }")
+        )),
+        "{text_out}"
+    );
+    assert!(
+        text_out.contains(&format!(
+            "{file}:{}: indicators[12].kind: loại chỉ tiêu «tong»",
+            line_of("kind = \"tong\"")
+        )),
+        "{text_out}"
+    );
+}
+
+#[test]
+fn import_units_is_all_or_nothing() {
+    let db = std::env::temp_dir().join(format!("hocvuso-cli-{}-import.db", std::process::id()));
+    let url = format!("sqlite://{}", db.display());
+    let out = hocvuso(&[
+        "plan",
+        "load",
+        &repo("plans/daklak-100-ngay-2025.toml"),
+        "--database-url",
+        &url,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}{}",
+        stdout(&out),
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let bad = temp(
+        "bad.csv",
+        "code,name,kind,parent,adults\n24412-X1,Thôn 1,thôn,M’Drắk,1.200\n24412-X2,Thôn 2,thôn,Nowhere,abc\n",
+    );
+    let out = hocvuso(&["import", "units", &bad, "--database-url", &url]);
+    assert_eq!(out.status.code(), Some(1));
+    let msg = stdout(&out);
+    assert!(
+        msg.contains("không có gì được ghi") && msg.contains("dòng 3, cột adults"),
+        "{msg}"
+    );
+
+    let good = temp(
+        "good.csv",
+        "code,name,kind,parent,adults\n24412-X1,Thôn 1,thôn,M’Drắk,1.200\n66-SYT,Sở Y tế,sở,Đắk Lắk,\n",
+    );
+    let out = hocvuso(&["import", "units", &good, "--database-url", &url]);
+    assert!(out.status.success(), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("đã nhập 2 đơn vị mới"),
+        "{}",
+        stdout(&out)
+    );
+    // The bad file's first row was never written: importing the good file created it.
+    let out = hocvuso(&["import", "units", &good, "--database-url", &url]);
+    assert!(
+        stdout(&out).contains("đã nhập 0 đơn vị mới, cập nhật 2"),
+        "{}",
+        stdout(&out)
+    );
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+}
