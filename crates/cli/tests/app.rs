@@ -387,3 +387,33 @@ async fn demo_is_deterministic_and_reused() {
         pa
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_province_plan_runs_the_same_way() {
+    let db = TestDatabase::new(Engine::Sqlite).await.unwrap();
+    let store = Store::open(&db.url).await.unwrap();
+    let laocai = include_str!("../../core/tests/fixtures/laocai-60-ngay.toml");
+    let (plan, summary) = demo::seed(&store, laocai, 3, d(2025, 10, 2)).await.unwrap();
+    assert_eq!(plan.province.as_str(), "15");
+    assert!(summary.reports > 0);
+    let app = hocvuso::build(store.clone(), "127.0.0.1:0", None)
+        .await
+        .unwrap();
+    let addr = app.addr;
+    tokio::spawn(app.run_until_stopped());
+    let app = TestApp {
+        addr,
+        store,
+        _db: db,
+    };
+    let api = app.get("/api/v1/progress").await.json();
+    assert_eq!(api["unit"]["code"], "15");
+    assert_eq!(
+        api["week_number"], 5,
+        "Thursdays from 04/09/2025: 02/10 is week 5"
+    );
+    assert_eq!(api["indicators"].as_array().unwrap().len(), 3);
+    let page = app.get("/").await.body;
+    assert!(page.contains("Tỉnh Lào Cai") && page.contains("3 chỉ tiêu giao"));
+    assert_eq!(page_values(&page).len(), 3);
+}

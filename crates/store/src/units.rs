@@ -94,6 +94,29 @@ impl Registry {
     }
 }
 
+/// Stores one denominator value, replacing the value of the same unit, key and date.
+async fn upsert_denominator(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    d: &Denominator,
+    synthetic: bool,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO unit_denominators (unit_code, key, value, source, as_of, synthetic)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (unit_code, key, as_of) DO UPDATE SET value = excluded.value, source = excluded.source,
+             synthetic = excluded.synthetic",
+    )
+    .bind(d.unit.as_str())
+    .bind(&d.key)
+    .bind(d.value)
+    .bind(&d.source)
+    .bind(d.as_of.to_string())
+    .bind(synthetic as i64)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
 impl Store {
     /// Imports units and their denominators in one transaction: either every row is stored or,
     /// at the first batch of problems, none is and every problem is returned with its row and column.
@@ -240,55 +263,41 @@ impl Store {
             } else {
                 summary.created += 1;
             }
-            if !problems.is_empty() {
-                // Keep checking the rest for the report, but stop writing.
-                let k = Known {
-                    kind: row.kind,
-                    path,
-                    parent,
-                    label: row.full_name.clone(),
-                };
-                reg.add(row.code.as_str(), &row.name, &row.full_name, k);
-                continue;
-            }
-            sqlx::query(
-                "INSERT INTO units (code, name, full_name, kind, unit_type, parent_code, path, search_key, match_key,
-                                    full_match_key, synthetic, valid_from)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-                 ON CONFLICT (code) DO UPDATE SET name = excluded.name, full_name = excluded.full_name,
-                     unit_type = excluded.unit_type, search_key = excluded.search_key, match_key = excluded.match_key,
-                     full_match_key = excluded.full_match_key, synthetic = excluded.synthetic",
-            )
-            .bind(row.code.as_str())
-            .bind(&row.name)
-            .bind(&row.full_name)
-            .bind(row.kind.as_str())
-            .bind(&row.unit_type)
-            .bind(parent.as_deref())
-            .bind(&path)
-            .bind(search_key(&format!("{} {}", row.full_name, row.code)))
-            .bind(match_key(&row.name))
-            .bind(match_key(&row.full_name))
-            .bind(row.synthetic as i64)
-            .bind(valid_from.to_string())
-            .execute(&mut *tx)
-            .await?;
-            for (key, value) in &row.denominators {
+            // After the first problem, keep checking the rest for the report but stop writing.
+            if problems.is_empty() {
                 sqlx::query(
-                    "INSERT INTO unit_denominators (unit_code, key, value, source, as_of, synthetic)
-                     VALUES ($1, $2, $3, $4, $5, $6)
-                     ON CONFLICT (unit_code, key, as_of) DO UPDATE SET value = excluded.value, source = excluded.source,
-                         synthetic = excluded.synthetic",
+                    "INSERT INTO units (code, name, full_name, kind, unit_type, parent_code, path, search_key, match_key,
+                                        full_match_key, synthetic, valid_from)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                     ON CONFLICT (code) DO UPDATE SET name = excluded.name, full_name = excluded.full_name,
+                         unit_type = excluded.unit_type, search_key = excluded.search_key, match_key = excluded.match_key,
+                         full_match_key = excluded.full_match_key, synthetic = excluded.synthetic",
                 )
                 .bind(row.code.as_str())
-                .bind(key)
-                .bind(*value)
-                .bind(&row.source)
-                .bind(row.as_of.to_string())
+                .bind(&row.name)
+                .bind(&row.full_name)
+                .bind(row.kind.as_str())
+                .bind(&row.unit_type)
+                .bind(parent.as_deref())
+                .bind(&path)
+                .bind(search_key(&format!("{} {}", row.full_name, row.code)))
+                .bind(match_key(&row.name))
+                .bind(match_key(&row.full_name))
                 .bind(row.synthetic as i64)
+                .bind(valid_from.to_string())
                 .execute(&mut *tx)
                 .await?;
-                summary.denominators += 1;
+                for (key, value) in &row.denominators {
+                    let d = Denominator {
+                        unit: row.code.clone(),
+                        key: key.clone(),
+                        value: *value,
+                        source: row.source.clone(),
+                        as_of: row.as_of,
+                    };
+                    upsert_denominator(&mut tx, &d, row.synthetic).await?;
+                    summary.denominators += 1;
+                }
             }
             let k = Known {
                 kind: row.kind,
@@ -321,20 +330,7 @@ impl Store {
     ) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         for d in denominators {
-            sqlx::query(
-                "INSERT INTO unit_denominators (unit_code, key, value, source, as_of, synthetic)
-                 VALUES ($1, $2, $3, $4, $5, $6)
-                 ON CONFLICT (unit_code, key, as_of) DO UPDATE SET value = excluded.value, source = excluded.source,
-                     synthetic = excluded.synthetic",
-            )
-            .bind(d.unit.as_str())
-            .bind(&d.key)
-            .bind(d.value)
-            .bind(&d.source)
-            .bind(d.as_of.to_string())
-            .bind(synthetic as i64)
-            .execute(&mut *tx)
-            .await?;
+            upsert_denominator(&mut tx, d, synthetic).await?;
         }
         tx.commit().await?;
         Ok(())
