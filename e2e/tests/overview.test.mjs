@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { launchBrowser, startDemo } from './support.mjs';
+import { launchBrowser, login, startDemo } from './support.mjs';
 
 let server;
 let browser;
@@ -22,6 +22,7 @@ after(async () => {
 
 test('overview lists the 16 indicators with the numbers of the progress API', async () => {
   const page = await browser.newPage();
+  await login(page, server.base, 'sokhcn');
   await page.goto(`${server.base}/`);
   await assert.doesNotReject(page.getByRole('heading', { name: 'Tỉnh Đắk Lắk' }).waitFor());
   assert.match(await page.locator('.synthetic').innerText(), /số liệu giả lập/);
@@ -44,6 +45,7 @@ test('overview lists the 16 indicators with the numbers of the progress API', as
 
 test('choosing an earlier date shows that week', async () => {
   const page = await browser.newPage();
+  await login(page, server.base, 'lanhdao');
   await page.goto(`${server.base}/`);
   const box = page.getByLabel('Số liệu đến ngày');
   await box.fill('01/08/2025');
@@ -58,6 +60,7 @@ test('choosing an earlier date shows that week', async () => {
 
 test('a commune is found without diacritics and opens its page', async () => {
   const page = await browser.newPage();
+  await login(page, server.base, 'sokhcn');
   await page.goto(`${server.base}/units`);
   assert.match(await page.locator('#count').innerText(), /^102 đơn vị/);
   await page.getByLabel('Tìm (gõ có dấu hoặc không dấu)').fill('buon ma thuot');

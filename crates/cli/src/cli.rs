@@ -1,11 +1,13 @@
 //! Subcommands of `hocvuso`.
 
-use crate::demo;
+use crate::{accounts, demo};
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
+use hocvuso_core::access::Role;
 use hocvuso_core::plan::parse_plan;
 use hocvuso_docs::units_csv::{MAX_FILE_BYTES, parse_units};
+use hocvuso_store::audit::Who;
 use hocvuso_store::{Store, StoreError};
 use std::process::ExitCode;
 
@@ -26,7 +28,8 @@ struct DbArgs {
     #[arg(
         long,
         env = "HOCVUSO_DATABASE_URL",
-        default_value = "sqlite://hocvuso.db"
+        default_value = "sqlite://hocvuso.db",
+        global = true
     )]
     database_url: String,
 }
@@ -74,6 +77,49 @@ enum Command {
     Import {
         #[command(subcommand)]
         command: ImportCommand,
+    },
+    /// Accounts and API tokens.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum UserCommand {
+    /// Create an account. Without --password-stdin a random password is printed once.
+    Add {
+        username: String,
+        /// Full name shown in the interface.
+        #[arg(long)]
+        name: String,
+        /// admin, secretariat, reporter, team_member or viewer.
+        #[arg(long)]
+        role: String,
+        /// Unit code: the reporter's unit, the team member's village, the viewer's subtree.
+        #[arg(long)]
+        unit: Option<String>,
+        /// Read the password from standard input instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List accounts and API tokens.
+    List,
+    /// Lock an account (its sessions end at once).
+    Disable { username: String },
+    /// Unlock an account.
+    Enable { username: String },
+    /// Set a new random password (printed once); every session of the account ends.
+    ResetPassword { username: String },
+    /// Create an API token for an account (printed once), or revoke one with --revoke ID.
+    Token {
+        username: Option<String>,
+        #[arg(long, default_value = "")]
+        label: String,
+        #[arg(long, conflicts_with = "username")]
+        revoke: Option<i64>,
     },
 }
 
@@ -155,7 +201,11 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Serve { db, addr } => {
             let store = open(&db.database_url).await?;
             demo::ensure_official_units(&store).await?;
-            let app = crate::build(store, &addr, None).await?;
+            if let Some(password) = accounts::ensure_first_admin(&store).await? {
+                println!("Đã tạo tài khoản quản trị đầu tiên: admin / {password}");
+                println!("Mật khẩu này chỉ hiện một lần: đăng nhập và đổi mật khẩu ngay.");
+            }
+            let app = crate::build(store, &addr, None, Vec::new()).await?;
             println!("hocvuso đang chạy tại http://{}", app.addr);
             app.run_until_stopped().await?;
         }
@@ -186,10 +236,11 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 summary.reports,
                 hocvuso_core::format::date(until)
             );
+            let hints = accounts::ensure_demo_accounts(&store, &plan).await?;
             if no_serve {
                 return Ok(ExitCode::SUCCESS);
             }
-            let app = crate::build(store, &addr, Some(until)).await?;
+            let app = crate::build(store, &addr, Some(until), hints).await?;
             println!("Mở http://{} trong trình duyệt (Ctrl-C để dừng)", app.addr);
             app.run_until_stopped().await?;
         }
@@ -251,7 +302,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 .with_context(|| format!("không đọc được {}", file.display()))?;
             let store = open(&db.database_url).await?;
             demo::ensure_official_units(&store).await?;
-            let plan = demo::load_plan(&store, &text).await?;
+            let plan = demo::load_plan(&store, &text, &Who::system("cli")).await?;
             println!(
                 "Đã nạp kế hoạch «{}» ({} chỉ tiêu) và đặt làm kế hoạch đang dùng",
                 plan.code,
@@ -284,20 +335,103 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 Ok(rows) => rows,
                 Err(problems) => return Ok(rejected(&file, &problems)),
             };
-            match store.import_units(&rows, today).await {
+            match store.import_units(&rows, today, &Who::system("cli")).await {
                 Ok(s) => println!(
-                    "{}: đã nhập {} đơn vị mới, cập nhật {} đơn vị, {} mẫu số",
+                    "{}: đã nhập {} đơn vị mới, cập nhật {} đơn vị, {} không đổi, {} mẫu số",
                     file.display(),
                     s.created,
                     s.updated,
+                    s.unchanged,
                     s.denominators
                 ),
                 Err(StoreError::Rejected(problems)) => return Ok(rejected(&file, &problems)),
                 Err(e) => return Err(e.into()),
             }
         }
+        Command::User { command, db } => {
+            let store = open(&db.database_url).await?;
+            demo::ensure_official_units(&store).await?;
+            user(&store, command).await?;
+        }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+async fn user(store: &Store, command: UserCommand) -> Result<()> {
+    match command {
+        UserCommand::Add {
+            username,
+            name,
+            role,
+            unit,
+            password_stdin,
+        } => {
+            let role = Role::parse(&role).with_context(|| {
+                format!("vai trò «{role}» không có; dùng admin, secretariat, reporter, team_member hoặc viewer")
+            })?;
+            let (password, generated) = if password_stdin {
+                let mut line = String::new();
+                std::io::stdin().read_line(&mut line)?;
+                (line.trim_end_matches(['\r', '\n']).to_string(), false)
+            } else {
+                (hocvuso_web::access::temporary_password(), true)
+            };
+            accounts::add(
+                store,
+                &username,
+                &name,
+                role,
+                unit.as_deref(),
+                &password,
+                &Who::system("cli"),
+            )
+            .await?;
+            println!(
+                "Đã tạo tài khoản «{}» ({})",
+                username.trim().to_lowercase(),
+                role.label_vi()
+            );
+            if generated {
+                println!("Mật khẩu ban đầu (chỉ hiện một lần): {password}");
+            }
+        }
+        UserCommand::List => accounts::list(store).await?,
+        UserCommand::Disable { username } => {
+            accounts::set_disabled(store, &username, true).await?;
+            println!(
+                "Đã khóa tài khoản «{username}»; mọi phiên đăng nhập của tài khoản đã kết thúc"
+            );
+        }
+        UserCommand::Enable { username } => {
+            accounts::set_disabled(store, &username, false).await?;
+            println!("Đã mở khóa tài khoản «{username}»");
+        }
+        UserCommand::ResetPassword { username } => {
+            let password = accounts::reset_password(store, &username).await?;
+            println!("Mật khẩu mới của «{username}» (chỉ hiện một lần): {password}");
+        }
+        UserCommand::Token {
+            username,
+            label,
+            revoke,
+        } => match (username, revoke) {
+            (_, Some(id)) => {
+                accounts::revoke_token(store, id).await?;
+                println!("Đã thu hồi khóa API số {id}");
+            }
+            (Some(username), None) => {
+                let token = accounts::create_token(store, &username, &label).await?;
+                println!(
+                    "Khóa API mới của «{username}» (chỉ hiện một lần; gửi trong tiêu đề Authorization: Bearer …):"
+                );
+                println!("{token}");
+            }
+            (None, None) => {
+                anyhow::bail!("cần tên đăng nhập (tạo khóa) hoặc --revoke SỐ (thu hồi khóa)")
+            }
+        },
+    }
+    Ok(())
 }
 
 fn rejected(file: &std::path::Path, problems: &[hocvuso_core::input::RowProblem]) -> ExitCode {

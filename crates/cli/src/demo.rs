@@ -7,6 +7,7 @@ use hocvuso_core::plan::{Plan, parse_plan};
 use hocvuso_core::synth::{self, CommuneInfo, ReportingUnit};
 use hocvuso_core::units::UnitKind;
 use hocvuso_docs::units_csv::{OFFICIAL_UNITS_CSV, OFFICIAL_VALID_FROM, parse_official};
+use hocvuso_store::audit::Who;
 use hocvuso_store::reports::{NewReport, NewValue, Status};
 use hocvuso_store::units::UnitFilter;
 use hocvuso_store::{Store, StoreError};
@@ -35,14 +36,14 @@ pub async fn ensure_official_units(store: &Store) -> Result<()> {
     let rows = parse_official(OFFICIAL_UNITS_CSV)
         .map_err(|p| anyhow::anyhow!("official list is broken: {p:?}"))?;
     store
-        .import_units(&rows, official_from())
+        .import_units(&rows, official_from(), &Who::system("system"))
         .await
         .context("loading the official list of units")?;
     Ok(())
 }
 
 /// Validates a plan text and makes it the active plan.
-pub async fn load_plan(store: &Store, text: &str) -> Result<Plan> {
+pub async fn load_plan(store: &Store, text: &str, who: &Who) -> Result<Plan> {
     let plan = parse_plan(text).map_err(|errors| {
         anyhow::anyhow!(
             "kế hoạch không hợp lệ:\n{}",
@@ -60,7 +61,7 @@ pub async fn load_plan(store: &Store, text: &str) -> Result<Plan> {
             plan.province
         ),
     }
-    store.save_plan(&plan, text).await?;
+    store.save_plan(&plan, text, who).await?;
     Ok(plan)
 }
 
@@ -80,7 +81,8 @@ pub async fn seed(
     until: NaiveDate,
 ) -> Result<(Plan, DemoSummary)> {
     ensure_official_units(store).await?;
-    let plan = load_plan(store, plan_text).await?;
+    let who = Who::system("demo");
+    let plan = load_plan(store, plan_text, &who).await?;
     let key = format!("{}|seed={seed}|until={until}", plan.code);
     let province = store.require_unit(plan.province.as_str()).await?;
     if store.meta(META_DEMO).await?.as_deref() == Some(key.as_str()) {
@@ -120,12 +122,17 @@ pub async fn seed(
         seed,
         plan.campaign.start - chrono::Days::new(14),
     );
-    match store.import_units(&units.units, official_from()).await {
+    match store
+        .import_units(&units.units, official_from(), &who)
+        .await
+    {
         Ok(_) => {}
         Err(StoreError::Rejected(p)) => bail!("synthetic units rejected: {p:?}"),
         Err(e) => return Err(e.into()),
     }
-    store.put_denominators(&units.denominators, true).await?;
+    store
+        .put_denominators(&units.denominators, true, &who)
+        .await?;
 
     // Who reports, with their denominators.
     let mut denominators: HashMap<String, HashMap<String, f64>> = HashMap::new();
@@ -179,7 +186,6 @@ pub async fn seed(
                     .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             ),
             synthetic: true,
-            actor: "demo".into(),
             values: r
                 .values
                 .into_iter()
@@ -192,8 +198,8 @@ pub async fn seed(
                 .collect(),
         })
         .collect();
-    store.delete_synthetic_reports(&plan.code).await?;
-    store.put_reports(&reports).await?;
+    store.delete_synthetic_reports(&plan.code, &who).await?;
+    store.put_reports(&reports, &who).await?;
     store.set_meta(META_DEMO_AS_OF, &until.to_string()).await?;
     store.set_meta(META_DEMO, &key).await?;
     let villages = store

@@ -2,6 +2,7 @@
 //! tests drive exactly what the binary runs.
 #![forbid(unsafe_code)]
 
+pub mod accounts;
 pub mod cli;
 pub mod demo;
 
@@ -21,7 +22,13 @@ pub struct App {
 }
 
 /// Builds the server on `addr` (port 0 picks a free port) over a store that holds an active plan.
-pub async fn build(store: Store, addr: &str, default_as_of: Option<NaiveDate>) -> Result<App> {
+/// `demo_logins` are listed on the login page (demo mode only).
+pub async fn build(
+    store: Store,
+    addr: &str,
+    default_as_of: Option<NaiveDate>,
+    demo_logins: Vec<hocvuso_web::access::LoginHint>,
+) -> Result<App> {
     let plan = store.active_plan().await?.context(
         "chưa có kế hoạch nào: chạy `hocvuso plan load TỆP` (hoặc `hocvuso demo`) trước",
     )?;
@@ -31,12 +38,15 @@ pub async fn build(store: Store, addr: &str, default_as_of: Option<NaiveDate>) -
         .await?
         .and_then(|d| d.parse().ok());
     let today = hocvuso_core::calendar::local_today(&plan, chrono::Utc::now());
-    let state = AppState {
+    let mut state = AppState::new(
         store,
-        default_as_of: default_as_of.or(demo_as_of).unwrap_or(today),
-        plan: Arc::new(plan),
+        plan,
+        default_as_of.or(demo_as_of).unwrap_or(today),
         synthetic,
-    };
+    );
+    state.demo_logins = Arc::new(demo_logins);
+    state.trust_proxy = std::env::var("HOCVUSO_TRUST_PROXY").is_ok_and(|v| v == "1");
+    state.secure_cookies = std::env::var("HOCVUSO_SECURE_COOKIES").is_ok_and(|v| v == "1");
     let listener = TcpListener::bind(addr)
         .await
         .with_context(|| format!("không mở được địa chỉ {addr}"))?;
@@ -51,7 +61,11 @@ pub async fn build(store: Store, addr: &str, default_as_of: Option<NaiveDate>) -
 impl App {
     /// Serves until Ctrl-C or SIGTERM, finishing requests in flight.
     pub async fn run_until_stopped(self) -> Result<()> {
-        axum::serve(self.listener, self.router)
+        // The client address reaches the handlers (login throttling, the audit log).
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(self.listener, service)
             .with_graceful_shutdown(shutdown_signal())
             .await?;
         Ok(())

@@ -8,13 +8,14 @@ use hocvuso_store::testing::{Engine, TestDatabase};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-/// A running server on a free port over a fresh demo database.
+/// A running server on a free port over a fresh demo database (with the demo accounts).
 struct TestApp {
     addr: std::net::SocketAddr,
     store: Store,
     _db: TestDatabase,
 }
 
+#[derive(Debug)]
 struct Reply {
     status: u16,
     headers: String,
@@ -25,20 +26,43 @@ impl Reply {
     fn json(&self) -> Value {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
     }
+
+    fn location(&self) -> Option<String> {
+        self.headers.lines().find_map(|l| {
+            l.to_ascii_lowercase()
+                .starts_with("location:")
+                .then(|| l[9..].trim().to_string())
+        })
+    }
 }
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap()
 }
 
+/// A browser-like client: a cookie jar, the page's CSRF token, or an API token.
+struct Client<'a> {
+    app: &'a TestApp,
+    cookies: std::collections::BTreeMap<String, String>,
+    csrf: Option<String>,
+    bearer: Option<String>,
+}
+
+fn form_encode(fields: &[(&str, &str)]) -> String {
+    serde_urlencoded::to_string(fields).unwrap()
+}
+
 impl TestApp {
     async fn spawn(engine: Engine) -> Option<TestApp> {
         let db = TestDatabase::new(engine).await?;
         let store = Store::open(&db.url).await.expect("open");
-        demo::seed(&store, demo::DAKLAK_PLAN, 7, d(2025, 9, 5))
+        let (plan, _) = demo::seed(&store, demo::DAKLAK_PLAN, 7, d(2025, 9, 5))
             .await
             .expect("demo data");
-        let app = hocvuso::build(store.clone(), "127.0.0.1:0", None)
+        let hints = hocvuso::accounts::ensure_demo_accounts(&store, &plan)
+            .await
+            .expect("demo accounts");
+        let app = hocvuso::build(store.clone(), "127.0.0.1:0", None, hints)
             .await
             .expect("build");
         let addr = app.addr;
@@ -50,21 +74,116 @@ impl TestApp {
         })
     }
 
-    /// A plain HTTP/1.1 GET over a real socket.
-    async fn get(&self, path: &str) -> Reply {
-        let mut stream = tokio::net::TcpStream::connect(self.addr)
+    fn anonymous(&self) -> Client<'_> {
+        Client {
+            app: self,
+            cookies: Default::default(),
+            csrf: None,
+            bearer: None,
+        }
+    }
+
+    /// Signs in through the login form, as a browser does.
+    async fn login(&self, username: &str) -> Client<'_> {
+        let mut c = self.anonymous();
+        let form = c.get("/login").await;
+        c.take_csrf(&form.body);
+        let password = format!("{username}-2025");
+        let r = c
+            .post_form(
+                "/login",
+                &[
+                    ("username", username),
+                    ("password", &password),
+                    ("next", "/"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303, "login of {username} failed: {}", r.body);
+        let home = c.get(&r.location().unwrap()).await;
+        let home = if home.status == 303 {
+            c.get(&home.location().unwrap()).await
+        } else {
+            home
+        };
+        c.take_csrf(&home.body);
+        assert!(c.csrf.is_some(), "signed-in pages carry a CSRF token");
+        c
+    }
+
+    /// A client with a fresh API token of `username`.
+    async fn token(&self, username: &str) -> Client<'_> {
+        let token = hocvuso::accounts::create_token(&self.store, username, "test")
+            .await
+            .unwrap();
+        Client {
+            app: self,
+            cookies: Default::default(),
+            csrf: None,
+            bearer: Some(token),
+        }
+    }
+}
+
+impl Client<'_> {
+    fn take_csrf(&mut self, html: &str) {
+        if let Some(v) = html
+            .split("name=\"_csrf\" value=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+        {
+            self.csrf = Some(v.to_string());
+        }
+    }
+
+    async fn request(
+        &mut self,
+        method: &str,
+        path: &str,
+        content_type: Option<&str>,
+        body: &str,
+    ) -> Reply {
+        let mut stream = tokio::net::TcpStream::connect(self.app.addr)
             .await
             .expect("connect");
-        let request = format!(
-            "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
-            self.addr
+        let mut head = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n",
+            self.app.addr
         );
-        stream.write_all(request.as_bytes()).await.unwrap();
+        if !self.cookies.is_empty() {
+            let jar: Vec<String> = self
+                .cookies
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            head.push_str(&format!("Cookie: {}\r\n", jar.join("; ")));
+        }
+        if let Some(token) = &self.bearer {
+            head.push_str(&format!("Authorization: Bearer {token}\r\n"));
+        }
+        if let Some(ct) = content_type {
+            head.push_str(&format!("Content-Type: {ct}\r\n"));
+        }
+        head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
+        stream.write_all(head.as_bytes()).await.unwrap();
+        stream.write_all(body.as_bytes()).await.unwrap();
         let mut raw = Vec::new();
         stream.read_to_end(&mut raw).await.unwrap();
         let text = String::from_utf8(raw).expect("UTF-8 response");
         let (head, body) = text.split_once("\r\n\r\n").expect("HTTP response");
         let status = head[9..12].parse().unwrap();
+        for line in head.lines() {
+            if line.to_ascii_lowercase().starts_with("set-cookie:") {
+                let pair = line[11..].trim().split(';').next().unwrap();
+                if let Some((k, v)) = pair.split_once('=') {
+                    if v.is_empty() {
+                        self.cookies.remove(k);
+                    } else {
+                        self.cookies.insert(k.to_string(), v.to_string());
+                    }
+                }
+            }
+        }
         let chunked = head
             .to_ascii_lowercase()
             .contains("transfer-encoding: chunked");
@@ -77,6 +196,31 @@ impl TestApp {
                 body.to_string()
             },
         }
+    }
+
+    async fn get(&mut self, path: &str) -> Reply {
+        self.request("GET", path, None, "").await
+    }
+
+    /// Posts a form with the client's CSRF token.
+    async fn post_form(&mut self, path: &str, fields: &[(&str, &str)]) -> Reply {
+        let mut all: Vec<(&str, &str)> = fields.to_vec();
+        let csrf = self.csrf.clone();
+        if let Some(c) = &csrf {
+            all.push(("_csrf", c));
+        }
+        self.request(
+            "POST",
+            path,
+            Some("application/x-www-form-urlencoded"),
+            &form_encode(&all),
+        )
+        .await
+    }
+
+    async fn put_json(&mut self, path: &str, body: &Value) -> Reply {
+        self.request("PUT", path, Some("application/json"), &body.to_string())
+            .await
     }
 }
 
@@ -140,7 +284,8 @@ macro_rules! on_both {
 on_both!(
     units_api_lists_official_communes,
     |app: TestApp| async move {
-        let r = app.get("/api/v1/units?parent=66").await;
+        let mut c = app.login("sokhcn").await;
+        let r = c.get("/api/v1/units?parent=66").await;
         assert_eq!(r.status, 200);
         let units = r.json()["units"].as_array().unwrap().clone();
         let communes: Vec<&Value> = units.iter().filter(|u| u["kind"] == "commune").collect();
@@ -155,12 +300,9 @@ on_both!(
                 .iter()
                 .any(|c| c["code"] == "24412" && c["full_name"] == "Xã M'Drắk")
         );
-        let all = app
-            .get("/api/v1/units?kind=commune&limit=5000")
-            .await
-            .json();
+        let all = c.get("/api/v1/units?kind=commune&limit=5000").await.json();
         assert_eq!(all["total"], 3321);
-        let hanoi = app.get("/api/v1/units?parent=01&kind=commune").await.json();
+        let hanoi = c.get("/api/v1/units?parent=01&kind=commune").await.json();
         assert!(
             hanoi["units"]
                 .as_array()
@@ -168,12 +310,12 @@ on_both!(
                 .iter()
                 .any(|u| u["code"] == "00004")
         );
-        let found = app
+        let found = c
             .get("/api/v1/units?q=dak%20lak&kind=province")
             .await
             .json();
         assert_eq!(found["units"][0]["code"], "66");
-        let found = app
+        let found = c
             .get("/api/v1/units?parent=66&q=buon%20ma%20thuot")
             .await
             .json();
@@ -185,7 +327,7 @@ on_both!(
                 .any(|u| u["full_name"] == "Phường Buôn Ma Thuột")
         );
         // Villages are synthetic and say so.
-        let villages = app.get("/api/v1/units?parent=24412").await.json();
+        let villages = c.get("/api/v1/units?parent=24412").await.json();
         let n = villages["units"]
             .as_array()
             .unwrap()
@@ -206,7 +348,8 @@ on_both!(
 on_both!(
     overview_shows_the_numbers_of_the_progress_api,
     |app: TestApp| async move {
-        let api = app
+        let mut c = app.login("sokhcn").await;
+        let api = c
             .get("/api/v1/progress?unit=66&as_of=2025-09-05")
             .await
             .json();
@@ -214,7 +357,7 @@ on_both!(
         assert_eq!(api["week_number"], 8);
         let indicators = api["indicators"].as_array().unwrap();
         assert_eq!(indicators.len(), 16);
-        let page = app.get("/?as_of=05/09/2025").await;
+        let page = c.get("/?as_of=05/09/2025").await;
         assert_eq!(page.status, 200);
         assert!(page.body.contains("Tỉnh Đắk Lắk") && page.body.contains("số liệu giả lập"));
         let shown = page_values(&page.body);
@@ -245,11 +388,11 @@ on_both!(
             }
         }
         // A commune page shows the same numbers as the API for that commune.
-        let commune = app
+        let commune = c
             .get("/api/v1/progress?unit=24412&as_of=2025-09-05")
             .await
             .json();
-        let commune_page = app.get("/units/24412?as_of=2025-09-05").await;
+        let commune_page = c.get("/units/24412?as_of=2025-09-05").await;
         for (ind, (_, value)) in commune["indicators"]
             .as_array()
             .unwrap()
@@ -267,11 +410,12 @@ on_both!(
 on_both!(
     an_earlier_date_shows_earlier_figures,
     |app: TestApp| async move {
-        let now = app
+        let mut c = app.login("sokhcn").await;
+        let now = c
             .get("/api/v1/progress?unit=66&as_of=2025-09-05")
             .await
             .json();
-        let before = app
+        let before = c
             .get("/api/v1/progress?unit=66&as_of=2025-08-01")
             .await
             .json();
@@ -279,7 +423,7 @@ on_both!(
         let v = |j: &Value, i: usize| j["indicators"][i]["numerator"].as_f64().unwrap();
         assert!((0..16).all(|i| v(&before, i) <= v(&now, i)));
         assert!((0..16).any(|i| v(&before, i) < v(&now, i)));
-        let first = app
+        let first = c
             .get("/api/v1/progress?unit=66&as_of=2025-07-16")
             .await
             .json();
@@ -294,11 +438,12 @@ on_both!(
 );
 
 on_both!(plan_health_and_errors, |app: TestApp| async move {
-    let plan = app.get("/api/v1/plan").await.json();
+    let mut c = app.login("sokhcn").await;
+    let plan = c.get("/api/v1/plan").await.json();
     assert_eq!(plan["indicators"].as_array().unwrap().len(), 16);
     assert_eq!(plan["reporting"]["weekday"], "Fri");
-    assert_eq!(app.get("/healthz").await.json()["status"], "ok");
-    let bad = app.get("/api/v1/progress?unit=66&as_of=31-02-2025").await;
+    assert_eq!(c.get("/healthz").await.json()["status"], "ok");
+    let bad = c.get("/api/v1/progress?unit=66&as_of=31-02-2025").await;
     assert_eq!(bad.status, 400);
     assert!(
         bad.json()["error"]
@@ -306,13 +451,13 @@ on_both!(plan_health_and_errors, |app: TestApp| async move {
             .unwrap()
             .contains("không hợp lệ")
     );
-    let missing = app.get("/api/v1/progress?unit=99999").await;
+    let missing = c.get("/api/v1/progress?unit=99999").await;
     assert_eq!(missing.status, 404);
     assert!(missing.json()["error"].as_str().unwrap().contains("99999"));
-    assert_eq!(app.get("/api/v1/units?kind=district").await.status, 400);
-    assert_eq!(app.get("/units/nope").await.status, 404);
-    assert_eq!(app.get("/no-such-page").await.status, 404);
-    let page = app.get("/").await;
+    assert_eq!(c.get("/api/v1/units?kind=district").await.status, 400);
+    assert_eq!(c.get("/units/nope").await.status, 404);
+    assert_eq!(c.get("/no-such-page").await.status, 404);
+    let page = c.get("/").await;
     for header in [
         "content-security-policy: default-src 'self'",
         "x-content-type-options: nosniff",
@@ -326,21 +471,29 @@ on_both!(plan_health_and_errors, |app: TestApp| async move {
 });
 
 on_both!(hostile_names_are_escaped, |app: TestApp| async move {
+    let mut c = app.login("sokhcn").await;
     let rows = hocvuso_docs::units_csv::parse_units(
         "code,name,kind,parent\nx-1,<script>alert(1)</script> \"Thôn\",village,24412\n".as_bytes(),
         &[],
         d(2025, 7, 1),
     )
     .unwrap();
-    app.store.import_units(&rows, d(2025, 7, 1)).await.unwrap();
-    let page = app.get("/units/24412").await;
+    app.store
+        .import_units(
+            &rows,
+            d(2025, 7, 1),
+            &hocvuso_store::audit::Who::system("test"),
+        )
+        .await
+        .unwrap();
+    let page = c.get("/units/24412").await;
     assert!(
         page.body
             .contains("&#60;script&#62;alert(1)&#60;/script&#62;")
             || page.body.contains("&lt;script&gt;")
     );
     assert!(!page.body.contains("<script>alert(1)"));
-    let search = app.get("/units?q=%3Cscript%3E").await;
+    let search = c.get("/units?q=%3Cscript%3E").await;
     assert!(!search.body.contains("<script>alert") && search.body.contains("x-1"));
 });
 
@@ -396,7 +549,10 @@ async fn another_province_plan_runs_the_same_way() {
     let (plan, summary) = demo::seed(&store, laocai, 3, d(2025, 10, 2)).await.unwrap();
     assert_eq!(plan.province.as_str(), "15");
     assert!(summary.reports > 0);
-    let app = hocvuso::build(store.clone(), "127.0.0.1:0", None)
+    let hints = hocvuso::accounts::ensure_demo_accounts(&store, &plan)
+        .await
+        .unwrap();
+    let app = hocvuso::build(store.clone(), "127.0.0.1:0", None, hints)
         .await
         .unwrap();
     let addr = app.addr;
@@ -406,14 +562,603 @@ async fn another_province_plan_runs_the_same_way() {
         store,
         _db: db,
     };
-    let api = app.get("/api/v1/progress").await.json();
+    let mut c = app.login("lanhdao").await;
+    let api = c.get("/api/v1/progress").await.json();
     assert_eq!(api["unit"]["code"], "15");
     assert_eq!(
         api["week_number"], 5,
         "Thursdays from 04/09/2025: 02/10 is week 5"
     );
     assert_eq!(api["indicators"].as_array().unwrap().len(), 3);
-    let page = app.get("/").await.body;
+    let page = c.get("/").await.body;
     assert!(page.contains("Tỉnh Lào Cai") && page.contains("3 chỉ tiêu giao"));
     assert_eq!(page_values(&page).len(), 3);
 }
+
+// ---- accounts, roles and scoping ----------------------------------------------------------------
+
+/// How many audit entries match.
+async fn audited(app: &TestApp, actor: &str, action: &str) -> i64 {
+    let f = hocvuso_store::audit::AuditFilter {
+        actor: Some(actor.into()),
+        action: Some(action.into()),
+        limit: 1,
+        ..Default::default()
+    };
+    app.store.audit_entries(&f).await.unwrap().1
+}
+
+on_both!(each_role_sees_what_it_should, |app: TestApp| async move {
+    let mut anon = app.anonymous();
+    let r = anon.get("/").await;
+    assert_eq!(
+        (r.status, r.location().as_deref()),
+        (303, Some("/login?next=%2F"))
+    );
+    assert_eq!(anon.get("/api/v1/progress").await.status, 401);
+    assert_eq!(anon.get("/healthz").await.status, 200);
+
+    // (account, path, expected status)
+    let cases: &[(&str, &[(&str, u16)])] = &[
+        (
+            "admin",
+            &[
+                ("/", 200),
+                ("/admin/users", 200),
+                ("/audit", 200),
+                ("/units/24412", 200),
+            ],
+        ),
+        (
+            "sokhcn",
+            &[
+                ("/", 200),
+                ("/audit", 200),
+                ("/admin/users", 403),
+                ("/api/v1/progress?unit=66", 200),
+            ],
+        ),
+        (
+            "baocao.xa",
+            &[
+                ("/", 303),
+                ("/units/22015", 200),
+                ("/reports/22015/2025-09-12", 200),
+                ("/units/24412", 403),
+                ("/reports/24412/2025-09-12", 403),
+                ("/api/v1/progress?unit=66", 403),
+                ("/api/v1/progress?unit=22015", 200),
+                ("/api/v1/units?parent=66", 403),
+                ("/audit", 403),
+                ("/admin/users", 403),
+            ],
+        ),
+        (
+            "lanhdao",
+            &[
+                ("/", 200),
+                ("/units/24412", 200),
+                ("/reports/24412/2025-09-12", 403),
+                ("/audit", 403),
+                ("/admin/users", 403),
+            ],
+        ),
+        (
+            "lanhdao.xa",
+            &[
+                ("/", 303),
+                ("/units/22015", 200),
+                ("/units/24412", 403),
+                ("/api/v1/progress?unit=66", 403),
+            ],
+        ),
+        (
+            "to.cns",
+            &[
+                ("/", 303),
+                ("/units/22015-T01", 200),
+                ("/units/22015", 403),
+                ("/api/v1/units/22015", 403),
+                ("/reports/22015/2025-09-12", 403),
+            ],
+        ),
+        (
+            "congan.tinh",
+            &[
+                ("/units/66-CAT", 200),
+                ("/reports/66-CAT/2025-09-12", 200),
+                ("/units/22015", 403),
+            ],
+        ),
+    ];
+    for (account, paths) in cases {
+        let mut client = app.login(account).await;
+        for (path, status) in *paths {
+            let r = client.get(path).await;
+            assert_eq!(
+                r.status,
+                *status,
+                "{account} GET {path}: {}",
+                r.body.chars().take(300).collect::<String>()
+            );
+        }
+    }
+    // A scoped account's unit list and search stay inside its scope.
+    let mut viewer = app.login("lanhdao.xa").await;
+    let listed = viewer.get("/api/v1/units?q=thon").await.json();
+    assert!(
+        listed["units"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|u| u["code"].as_str().unwrap().starts_with("22015"))
+    );
+    let me = viewer.get("/api/v1/me").await.json();
+    assert_eq!(
+        (me["role"].as_str(), me["unit"]["code"].as_str()),
+        (Some("viewer"), Some("22015"))
+    );
+    // The team member's home is its village.
+    let mut team = app.login("to.cns").await;
+    assert_eq!(
+        team.get("/").await.location().as_deref(),
+        Some("/units/22015-T01")
+    );
+});
+
+on_both!(
+    reporters_write_only_their_unit_and_indicators,
+    |app: TestApp| async move {
+        let week = "/2025-09-12";
+        let before = app
+            .store
+            .count_reports("daklak-100-ngay-2025")
+            .await
+            .unwrap();
+        let mut reporter = app.login("baocao.xa").await;
+        // Another commune, through the form and through the API: 403, nothing stored.
+        let r = reporter
+            .post_form(
+                &format!("/reports/24412{week}"),
+                &[("v.2.5.n", "100"), ("v.2.5.d", "1000")],
+            )
+            .await;
+        assert_eq!(r.status, 403);
+        let mut api = app.token("baocao.xa").await;
+        let body =
+            serde_json::json!({ "values": { "2.5": { "numerator": 100, "denominator": 1000 } } });
+        let r = api
+            .put_json(&format!("/api/v1/reports/24412{week}"), &body)
+            .await;
+        assert_eq!(r.status, 403, "{}", r.body);
+        // Its own unit, but an indicator the plan gives to schools: 403, nothing stored.
+        let r = api
+            .put_json(
+                &format!("/api/v1/reports/22015{week}"),
+                &serde_json::json!({ "values": { "2.3": { "numerator": 5 } } }),
+            )
+            .await;
+        assert_eq!(r.status, 403, "{}", r.body);
+        // Bad values: 422 naming the indicator, nothing stored.
+        let r = reporter
+            .post_form(
+                &format!("/reports/22015{week}"),
+                &[("v.2.5.n", "2.000"), ("v.2.5.d", "1.000")],
+            )
+            .await;
+        assert_eq!(r.status, 422);
+        assert!(
+            r.body
+                .contains("chỉ tiêu 2.5: tử số 2000 lớn hơn mẫu số 1000"),
+            "{}",
+            r.body
+        );
+        assert_eq!(
+            app.store
+                .count_reports("daklak-100-ngay-2025")
+                .await
+                .unwrap(),
+            before
+        );
+        // Viewers and team members never write.
+        for account in ["lanhdao", "to.cns"] {
+            let mut other = app.token(account).await;
+            assert_eq!(
+                other
+                    .put_json(&format!("/api/v1/reports/22015{week}"), &body)
+                    .await
+                    .status,
+                403,
+                "{account}"
+            );
+        }
+        assert_eq!(
+            app.store
+                .count_reports("daklak-100-ngay-2025")
+                .await
+                .unwrap(),
+            before
+        );
+
+        // Its own unit: stored, and visible at once in the figures.
+        let mut staff = app.login("sokhcn").await;
+        let progress = |j: &Value| j["indicators"][6]["numerator"].as_f64().unwrap();
+        let old = staff
+            .get(&format!("/api/v1/progress?unit=22015&as_of={}", &week[1..]))
+            .await
+            .json();
+        let r = reporter
+            .post_form(
+                &format!("/reports/22015{week}"),
+                &[
+                    ("v.2.5.n", "9.999"),
+                    ("v.2.5.d", "20.000"),
+                    ("difficulties", "Sóng yếu ở thôn 3"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            (r.status, r.location().as_deref()),
+            (303, Some("/units/22015?as_of=2025-09-12")),
+            "{}",
+            r.body
+        );
+        let new = staff
+            .get(&format!("/api/v1/progress?unit=22015&as_of={}", &week[1..]))
+            .await
+            .json();
+        assert_eq!(new["indicators"][6]["indicator"], "2.5");
+        assert_eq!(progress(&new), 9999.0);
+        assert_ne!(progress(&old), progress(&new));
+        assert_eq!(
+            app.store
+                .count_reports("daklak-100-ngay-2025")
+                .await
+                .unwrap(),
+            before + 1
+        );
+        // The API stores the same way; the same body twice is one report.
+        let body = serde_json::json!({ "values": { "2.5": { "numerator": 10000, "denominator": 20000 } }, "proposals": "Thêm trạm phát sóng" });
+        for _ in 0..2 {
+            let r = api
+                .put_json(&format!("/api/v1/reports/22015{week}"), &body)
+                .await;
+            assert_eq!(r.status, 200, "{}", r.body);
+        }
+        assert_eq!(
+            app.store
+                .count_reports("daklak-100-ngay-2025")
+                .await
+                .unwrap(),
+            before + 1
+        );
+        assert_eq!(audited(&app, "baocao.xa", "create").await, 1);
+        assert_eq!(
+            audited(&app, "baocao.xa (khóa API)", "update").await,
+            1,
+            "the second identical PUT changes nothing"
+        );
+        // Not a reporting day.
+        let r = api
+            .put_json("/api/v1/reports/22015/2025-09-10", &body)
+            .await;
+        assert_eq!(r.status, 400);
+        assert!(
+            r.json()["error"]
+                .as_str()
+                .unwrap()
+                .contains("không phải kỳ báo cáo")
+        );
+    }
+);
+
+on_both!(forms_need_the_csrf_token, |app: TestApp| async move {
+    let mut reporter = app.login("baocao.xa").await;
+    let good = reporter.csrf.clone();
+    reporter.csrf = None;
+    let r = reporter
+        .post_form("/reports/22015/2025-09-12", &[("v.2.5.n", "1")])
+        .await;
+    assert_eq!(r.status, 403);
+    reporter.csrf = Some("0".repeat(64));
+    assert_eq!(reporter.post_form("/logout", &[]).await.status, 403);
+    reporter.csrf = good;
+    assert_eq!(
+        reporter.get("/units/22015").await.status,
+        200,
+        "still signed in"
+    );
+    // The login form itself: a post without the login cookie's token is refused.
+    let mut anon = app.anonymous();
+    let r = anon
+        .post_form(
+            "/login",
+            &[("username", "admin"), ("password", "admin-2025")],
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    // A token-authenticated API call needs no CSRF token (browsers never send it by themselves).
+    let mut api = app.token("baocao.xa").await;
+    let r = api
+        .put_json(
+            "/api/v1/reports/22015/2025-09-12",
+            &serde_json::json!({ "values": {} }),
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+});
+
+on_both!(
+    wrong_passwords_slow_down_and_lock,
+    |app: TestApp| async move {
+        let mut anon = app.anonymous();
+        let page = anon.get("/login").await;
+        anon.take_csrf(&page.body);
+        let mut last = String::new();
+        for _ in 0..5 {
+            let r = anon
+                .post_form(
+                    "/login",
+                    &[("username", "lanhdao"), ("password", "sai-mat-khau-1")],
+                )
+                .await;
+            assert_eq!(r.status, 401);
+            last = r.body;
+        }
+        assert!(last.contains("tạm thời bị khóa"), "{last}");
+        // Locked: even the right password is refused for now, with a clear message.
+        let r = anon
+            .post_form(
+                "/login",
+                &[("username", "lanhdao"), ("password", "lanhdao-2025")],
+            )
+            .await;
+        assert_eq!(r.status, 429);
+        assert!(r.body.contains("Vui lòng thử lại sau"), "{}", r.body);
+        assert_eq!(audited(&app, "lanhdao", "login_failed").await, 6);
+        // Other accounts are not affected.
+        app.login("lanhdao.xa").await;
+        assert_eq!(audited(&app, "lanhdao.xa", "login").await, 1);
+        let f = hocvuso_store::audit::AuditFilter {
+            actor: Some("lanhdao".into()),
+            limit: 1,
+            ..Default::default()
+        };
+        let latest = app.store.audit_entries(&f).await.unwrap().0.remove(0);
+        assert_eq!(
+            latest.ip.as_deref(),
+            Some("127.0.0.1"),
+            "the audit log records the client address"
+        );
+    }
+);
+
+on_both!(sessions_tokens_and_accounts, |app: TestApp| async move {
+    // Cookie attributes.
+    let mut anon = app.anonymous();
+    let page = anon.get("/login").await;
+    anon.take_csrf(&page.body);
+    let r = anon
+        .post_form(
+            "/login",
+            &[("username", "lanhdao"), ("password", "lanhdao-2025")],
+        )
+        .await;
+    let cookie = r
+        .headers
+        .lines()
+        .find(|l| {
+            l.to_ascii_lowercase()
+                .starts_with("set-cookie: hvs_session=")
+        })
+        .unwrap()
+        .to_string();
+    assert!(
+        cookie.contains("HttpOnly")
+            && cookie.contains("SameSite=Lax")
+            && !cookie.contains("Secure"),
+        "{cookie}"
+    );
+
+    // Logging out ends the session: the old cookie no longer works.
+    let mut viewer = app.login("lanhdao").await;
+    let stolen = viewer.cookies.clone();
+    assert_eq!(viewer.post_form("/logout", &[]).await.status, 303);
+    let mut replay = app.anonymous();
+    replay.cookies = stolen;
+    assert_eq!(replay.get("/units/24412").await.status, 303);
+    assert_eq!(audited(&app, "lanhdao", "logout").await, 1);
+
+    // The admin creates an account; its first password is shown once and works.
+    let mut admin = app.login("admin").await;
+    let r = admin
+        .post_form(
+            "/admin/users",
+            &[
+                ("username", "xa.mdrak"),
+                ("display_name", "Cán bộ xã M'Drắk"),
+                ("role", "reporter"),
+                ("unit_code", "24412"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let password = r
+        .body
+        .split("<code id=\"secret\">")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap()
+        .to_string();
+    let mut fresh = app.anonymous();
+    let login = fresh.get("/login").await;
+    fresh.take_csrf(&login.body);
+    let r = fresh
+        .post_form(
+            "/login",
+            &[("username", "xa.mdrak"), ("password", &password)],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    assert_eq!(fresh.get("/units/24412").await.status, 200);
+    assert_eq!(fresh.get("/units/22015").await.status, 403);
+    // A duplicate or badly scoped account is refused with a reason.
+    let r = admin
+        .post_form(
+            "/admin/users",
+            &[
+                ("username", "xa.mdrak"),
+                ("display_name", "X"),
+                ("role", "viewer"),
+                ("unit_code", "24412"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 409);
+    let r = admin
+        .post_form(
+            "/admin/users",
+            &[
+                ("username", "x2"),
+                ("display_name", "X"),
+                ("role", "team_member"),
+                ("unit_code", "24412"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(
+        r.body.contains("không gắn được với Xã M&#39;Drắk")
+            || r.body.contains("không gắn được với Xã M&#x27;Drắk"),
+        "{}",
+        r.body
+    );
+
+    // Disabling the account ends its sessions at once.
+    let id = app
+        .store
+        .user_for_login("xa.mdrak")
+        .await
+        .unwrap()
+        .unwrap()
+        .0
+        .id;
+    assert_eq!(
+        admin
+            .post_form(&format!("/admin/users/{id}/disable"), &[])
+            .await
+            .status,
+        303
+    );
+    assert_eq!(fresh.get("/units/24412").await.status, 303);
+
+    // API tokens: created once from the admin page, scoped like the user, revocable.
+    let reporter_id = app
+        .store
+        .user_for_login("baocao.xa")
+        .await
+        .unwrap()
+        .unwrap()
+        .0
+        .id;
+    let r = admin
+        .post_form(
+            &format!("/admin/users/{reporter_id}/tokens"),
+            &[("label", "Phần mềm xã")],
+        )
+        .await;
+    let token = r
+        .body
+        .split("<code id=\"secret\">")
+        .nth(1)
+        .unwrap()
+        .split('<')
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(token.starts_with("hvs_"));
+    let mut machine = app.anonymous();
+    machine.bearer = Some(token.clone());
+    assert_eq!(machine.get("/api/v1/progress?unit=22015").await.status, 200);
+    assert_eq!(machine.get("/api/v1/progress?unit=66").await.status, 403);
+    let tokens = app.store.list_tokens(Some(reporter_id)).await.unwrap();
+    let r = admin
+        .post_form(
+            &format!("/admin/tokens/{}/revoke", tokens.last().unwrap().id),
+            &[],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    let r = machine.get("/api/v1/progress?unit=22015").await;
+    assert_eq!(r.status, 401);
+    assert!(r.json()["error"].as_str().unwrap().contains("thu hồi"));
+    // No listing or log shows the token or a password.
+    let audit = admin.get("/audit.csv").await;
+    assert!(
+        !audit.body.contains(&token)
+            && !audit.body.contains(&password)
+            && !audit.body.contains("argon2")
+    );
+    assert!(!admin.get("/admin/users").await.body.contains(&token));
+
+    // Changing one's password ends every session, including other browsers'.
+    let mut first = app.login("sokhcn").await;
+    let mut second = app.login("sokhcn").await;
+    let r = second
+        .post_form(
+            "/account",
+            &[
+                ("current", "sokhcn-2025"),
+                ("new", "mật-khẩu-mới-2025"),
+                ("confirm", "mật-khẩu-mới-2025"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert_eq!(first.get("/audit").await.status, 303);
+    assert_eq!(second.get("/audit").await.status, 303);
+    let r = second
+        .post_form(
+            "/account",
+            &[("current", "x"), ("new", "y"), ("confirm", "y")],
+        )
+        .await;
+    assert_eq!(r.status, 403, "signed out: the form's token is void");
+});
+
+on_both!(audit_page_filters_and_exports, |app: TestApp| async move {
+    let mut c = app.login("sokhcn").await;
+    let mut reporter = app.login("baocao.xa").await;
+    reporter
+        .post_form("/reports/22015/2025-09-12", &[("v.2.5.n", "5")])
+        .await;
+    let page = c.get("/audit?actor=baocao.xa").await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("data-action=\"login\"") && page.body.contains("data-action=\"create\"")
+    );
+    assert!(!page.body.contains("data-action=\"login_failed\""));
+    let filtered = c.get("/audit?unit=22015&action=create").await;
+    assert!(
+        filtered
+            .body
+            .contains("report daklak-100-ngay-2025:22015:2025-09-12"),
+        "{}",
+        filtered.body
+    );
+    let csv = c.get("/audit.csv?actor=baocao.xa&action=create").await;
+    assert_eq!(csv.status, 200);
+    assert!(
+        csv.headers
+            .to_ascii_lowercase()
+            .contains("content-type: text/csv")
+    );
+    assert!(
+        csv.body
+            .starts_with("\u{feff}Số,Thời điểm (UTC),Người thực hiện")
+    );
+    assert_eq!(csv.body.lines().count(), 2, "{}", csv.body);
+    assert!(c.get("/audit?from=31/02/2025").await.status == 400);
+});

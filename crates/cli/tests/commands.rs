@@ -124,10 +124,77 @@ fn import_units_is_all_or_nothing() {
     // The bad file's first row was never written: importing the good file created it.
     let out = hocvuso(&["import", "units", &good, "--database-url", &url]);
     assert!(
-        stdout(&out).contains("đã nhập 0 đơn vị mới, cập nhật 2"),
+        stdout(&out).contains("đã nhập 0 đơn vị mới, cập nhật 0 đơn vị, 2 không đổi, 0 mẫu số"),
         "{}",
         stdout(&out)
     );
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
+    }
+}
+
+#[test]
+fn user_commands() {
+    let db = std::env::temp_dir().join(format!("hocvuso-cli-{}-users.db", std::process::id()));
+    let url = format!("sqlite://{}", db.display());
+    let run = |args: &[&str]| {
+        let mut all = vec!["user"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["--database-url", &url]);
+        hocvuso(&all)
+    };
+    let out = run(&[
+        "add",
+        "xa.mdrak",
+        "--name",
+        "Cán bộ xã M'Drắk",
+        "--role",
+        "reporter",
+        "--unit",
+        "24412",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}{}",
+        stdout(&out),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout(&out).contains("Mật khẩu ban đầu (chỉ hiện một lần): hvs-"),
+        "{}",
+        stdout(&out)
+    );
+    let out = run(&[
+        "add", "xa.mdrak", "--name", "X", "--role", "reporter", "--unit", "24412",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("đã có"));
+    let out = run(&["add", "v", "--name", "X", "--role", "viewer"]);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("cần mã đơn vị"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = run(&["add", "v", "--name", "X", "--role", "boss"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("vai trò «boss» không có"));
+    let out = run(&["token", "xa.mdrak", "--label", "Phần mềm xã"]);
+    let token = stdout(&out).lines().last().unwrap().to_string();
+    assert!(token.starts_with("hvs_") && token.len() == 52, "{token}");
+    let out = run(&["list"]);
+    let listing = stdout(&out);
+    assert!(
+        listing.contains("xa.mdrak")
+            && listing.contains("24412")
+            && listing.contains("Phần mềm xã")
+    );
+    assert!(!listing.contains(&token), "a token is shown once only");
+    assert!(run(&["token", "--revoke", "1"]).status.success());
+    assert!(stdout(&run(&["list"])).contains("đã thu hồi"));
+    assert!(run(&["disable", "xa.mdrak"]).status.success());
+    assert!(stdout(&run(&["list"])).contains("đã khóa"));
+    let out = run(&["reset-password", "xa.mdrak"]);
+    assert!(stdout(&out).contains("Mật khẩu mới của «xa.mdrak» (chỉ hiện một lần): hvs-"));
+    assert_eq!(run(&["reset-password", "nobody"]).status.code(), Some(1));
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", db.display()));
     }

@@ -2,11 +2,13 @@
 //! and the deterministic synthetic data used by the demo.
 #![forbid(unsafe_code)]
 
+pub mod access;
 pub mod calendar;
 pub mod format;
 pub mod input;
 pub mod plan;
 pub mod progress;
+pub mod report;
 pub mod synth;
 pub mod text;
 pub mod units;

@@ -11,6 +11,9 @@ pub enum StoreError {
     Rejected(Vec<RowProblem>),
     #[error("{0}")]
     NotFound(String),
+    /// A uniqueness or state conflict, with a message for the user.
+    #[error("{0}")]
+    Conflict(String),
     #[error("dữ liệu trong cơ sở dữ liệu không hợp lệ: {0}")]
     Corrupt(String),
 }

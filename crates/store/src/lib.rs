@@ -3,6 +3,8 @@
 //! as i64/f64, so one SQL text serves both engines; the few dialect differences live in [`db`].
 #![forbid(unsafe_code)]
 
+pub mod accounts;
+pub mod audit;
 mod db;
 mod error;
 pub mod plans;

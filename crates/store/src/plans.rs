@@ -1,14 +1,30 @@
 //! Plans as stored: the file text verbatim, validated again whenever it is read.
 
 use crate::Store;
+use crate::audit::{Entry, Who, append, json};
 use crate::db::now_text;
 use crate::error::{Result, StoreError};
 use hocvuso_core::plan::{Plan, parse_plan};
 
 impl Store {
     /// Stores a plan (already validated by the caller) and makes it the active one.
-    pub async fn save_plan(&self, plan: &Plan, source: &str) -> Result<()> {
+    pub async fn save_plan(&self, plan: &Plan, source: &str, who: &Who) -> Result<()> {
         let mut tx = self.pool.begin().await?;
+        let before: Option<String> = sqlx::query_scalar("SELECT source FROM plans WHERE code = $1")
+            .bind(&plan.code)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if before.as_deref() != Some(source) {
+            let entry = Entry {
+                action: if before.is_some() { "update" } else { "create" },
+                entity: "plan",
+                key: &plan.code,
+                unit: Some(plan.province.as_str()),
+                before: before.as_ref().and_then(json),
+                after: json(&source),
+            };
+            append(&mut *tx, who, &entry).await?;
+        }
         sqlx::query("UPDATE plans SET active = 0")
             .execute(&mut *tx)
             .await?;

@@ -1,6 +1,7 @@
 //! Weekly reports: one per plan, unit and week, with their values and status history.
 
 use crate::Store;
+use crate::audit::{Entry, Who, append};
 use crate::db::now_text;
 use crate::error::Result;
 use chrono::NaiveDate;
@@ -26,7 +27,7 @@ impl Status {
 
 /// One value of a report: the figure of `subject` (the reporting unit itself unless it reports on
 /// behalf of others) for an indicator.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct NewValue {
     pub indicator: String,
     pub subject: String,
@@ -45,26 +46,51 @@ pub struct NewReport {
     /// RFC 3339 UTC.
     pub submitted_at: Option<String>,
     pub synthetic: bool,
-    pub actor: String,
     pub values: Vec<NewValue>,
 }
 
 impl Store {
     /// Stores a report with its values (replacing the values of an earlier version) and records the
     /// status change. Returns the report id.
-    pub async fn put_report(&self, r: &NewReport) -> Result<i64> {
-        Ok(self.put_reports(std::slice::from_ref(r)).await?[0])
+    pub async fn put_report(&self, r: &NewReport, who: &Who) -> Result<i64> {
+        Ok(self.put_reports(std::slice::from_ref(r), who).await?[0])
     }
 
     /// Stores many reports in one transaction: all or none.
-    pub async fn put_reports(&self, reports: &[NewReport]) -> Result<Vec<i64>> {
+    pub async fn put_reports(&self, reports: &[NewReport], who: &Who) -> Result<Vec<i64>> {
         let mut tx = self.pool.begin().await?;
         let mut ids = Vec::with_capacity(reports.len());
         for r in reports {
-            ids.push(put_in(&mut tx, r).await?);
+            ids.push(put_in(&mut tx, r, who).await?);
         }
         tx.commit().await?;
         Ok(ids)
+    }
+
+    /// The latest submitted or approved figures of `unit` (as its own subject) on or before `week`:
+    /// indicator → (week, numerator, denominator).
+    pub async fn latest_values(
+        &self,
+        plan: &str,
+        unit: &str,
+        week: NaiveDate,
+    ) -> Result<std::collections::BTreeMap<String, (String, f64, Option<f64>)>> {
+        let rows: Vec<(String, String, f64, Option<f64>)> = sqlx::query_as(
+            "SELECT v.indicator_code, r.week, v.numerator, v.denominator FROM report_values v
+             JOIN reports r ON r.id = v.report_id
+             WHERE r.plan_code = $1 AND r.unit_code = $2 AND v.subject_code = $2 AND r.week <= $3
+               AND r.status IN ('submitted', 'approved')
+             ORDER BY r.week",
+        )
+        .bind(plan)
+        .bind(unit)
+        .bind(week.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(i, w, n, d)| (i, (w, n, d)))
+            .collect())
     }
 
     /// How many reports a plan has (any status).
@@ -78,7 +104,7 @@ impl Store {
     }
 
     /// Removes the generated (synthetic) reports of a plan, before the demo regenerates them.
-    pub async fn delete_synthetic_reports(&self, plan: &str) -> Result<u64> {
+    pub async fn delete_synthetic_reports(&self, plan: &str, who: &Who) -> Result<u64> {
         let mut tx = self.pool.begin().await?;
         for sql in [
             "DELETE FROM report_values WHERE report_id IN (SELECT id FROM reports WHERE plan_code = $1 AND synthetic = 1)",
@@ -90,13 +116,39 @@ impl Store {
             .bind(plan)
             .execute(&mut *tx)
             .await?;
+        if done.rows_affected() > 0 {
+            let key = format!("{plan}:synthetic");
+            let entry = Entry {
+                action: "delete",
+                entity: "report",
+                key: &key,
+                unit: None,
+                before: Some(
+                    serde_json::json!({ "synthetic_reports": done.rows_affected() }).to_string(),
+                ),
+                after: None,
+            };
+            append(&mut *tx, who, &entry).await?;
+        }
         tx.commit().await?;
         Ok(done.rows_affected())
     }
 }
 
-async fn put_in(tx: &mut sqlx::Transaction<'static, sqlx::Any>, r: &NewReport) -> Result<i64> {
+async fn put_in(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    r: &NewReport,
+    who: &Who,
+) -> Result<i64> {
     let now = now_text();
+    let before = stored_report(tx, r).await?;
+    // Sending the same report again is a no-op: it keeps its first submission time.
+    if let Some((id, content, _)) = &before
+        && *content == content_of(r)
+    {
+        return Ok(*id);
+    }
+    let before = before.map(|(_, content, submitted_at)| with_time(content, submitted_at));
     let previous: Option<String> = sqlx::query_scalar(
         "SELECT status FROM reports WHERE plan_code = $1 AND unit_code = $2 AND week = $3",
     )
@@ -150,10 +202,84 @@ async fn put_in(tx: &mut sqlx::Transaction<'static, sqlx::Any>, r: &NewReport) -
             .bind(id)
             .bind(previous)
             .bind(r.status.as_str())
-            .bind(&r.actor)
+            .bind(&who.name)
             .bind(r.submitted_at.as_deref().unwrap_or(&now))
             .execute(&mut **tx)
             .await?;
     }
+    let key = format!("{}:{}:{}", r.plan, r.unit, r.week);
+    let entry = Entry {
+        action: if before.is_some() { "update" } else { "create" },
+        entity: "report",
+        key: &key,
+        unit: Some(&r.unit),
+        before,
+        after: Some(with_time(content_of(r), r.submitted_at.clone())),
+    };
+    append(&mut **tx, who, &entry).await?;
     Ok(id)
+}
+
+/// What a report says (status, texts, values in a fixed order), for comparison and the audit log.
+fn content(
+    status: &str,
+    difficulties: &str,
+    proposals: &str,
+    mut values: Vec<NewValue>,
+) -> serde_json::Value {
+    values.sort_by(|a, b| (&a.indicator, &a.subject).cmp(&(&b.indicator, &b.subject)));
+    serde_json::json!({ "status": status, "difficulties": difficulties, "proposals": proposals, "values": values })
+}
+
+fn content_of(r: &NewReport) -> serde_json::Value {
+    content(
+        r.status.as_str(),
+        r.difficulties.trim(),
+        r.proposals.trim(),
+        r.values.clone(),
+    )
+}
+
+fn with_time(mut content: serde_json::Value, submitted_at: Option<String>) -> String {
+    content["submitted_at"] = serde_json::json!(submitted_at);
+    content.to_string()
+}
+
+/// The stored report of `r`'s plan, unit and week: id, content, submission time.
+async fn stored_report(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    r: &NewReport,
+) -> Result<Option<(i64, serde_json::Value, Option<String>)>> {
+    let head: Option<(i64, String, String, String, Option<String>)> = sqlx::query_as(
+        "SELECT id, status, difficulties, proposals, submitted_at FROM reports
+         WHERE plan_code = $1 AND unit_code = $2 AND week = $3",
+    )
+    .bind(&r.plan)
+    .bind(&r.unit)
+    .bind(r.week.to_string())
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some((id, status, difficulties, proposals, submitted_at)) = head else {
+        return Ok(None);
+    };
+    let values: Vec<(String, String, f64, Option<f64>)> = sqlx::query_as(
+        "SELECT indicator_code, subject_code, numerator, denominator FROM report_values WHERE report_id = $1",
+    )
+    .bind(id)
+    .fetch_all(&mut **tx)
+    .await?;
+    let values = values
+        .into_iter()
+        .map(|(indicator, subject, numerator, denominator)| NewValue {
+            indicator,
+            subject,
+            numerator,
+            denominator,
+        })
+        .collect();
+    Ok(Some((
+        id,
+        content(&status, &difficulties, &proposals, values),
+        submitted_at,
+    )))
 }

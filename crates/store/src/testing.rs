@@ -120,6 +120,13 @@ impl Drop for TestDatabase {
     }
 }
 
+impl crate::Store {
+    /// Runs a raw statement: for tests that prove the schema refuses something (never used by the app).
+    pub async fn execute_raw_for_tests(&self, sql: &'static str) -> Result<u64, sqlx::Error> {
+        Ok(sqlx::query(sql).execute(&self.pool).await?.rows_affected())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

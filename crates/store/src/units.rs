@@ -1,6 +1,7 @@
 //! Units and their denominators: all-or-nothing import, lookup, search, subtree queries.
 
 use crate::Store;
+use crate::audit::{self, Entry, Who, json};
 use crate::db::now_text;
 use crate::error::{Result, RowProblem, StoreError};
 use chrono::NaiveDate;
@@ -64,6 +65,7 @@ pub struct UnitFilter {
 pub struct ImportSummary {
     pub created: usize,
     pub updated: usize,
+    pub unchanged: usize,
     pub denominators: usize,
 }
 
@@ -94,12 +96,27 @@ impl Registry {
     }
 }
 
-/// Stores one denominator value, replacing the value of the same unit, key and date.
+/// Stores one denominator value, replacing the value of the same unit, key and date; false when
+/// the same value was already there (nothing written, nothing audited).
 async fn upsert_denominator(
     tx: &mut sqlx::Transaction<'static, sqlx::Any>,
     d: &Denominator,
     synthetic: bool,
-) -> Result<()> {
+    who: &Who,
+) -> Result<bool> {
+    let before: Option<(f64, String)> =
+        sqlx::query_as("SELECT value, source FROM unit_denominators WHERE unit_code = $1 AND key = $2 AND as_of = $3")
+            .bind(d.unit.as_str())
+            .bind(&d.key)
+            .bind(d.as_of.to_string())
+            .fetch_optional(&mut **tx)
+            .await?;
+    if before
+        .as_ref()
+        .is_some_and(|(v, s)| *v == d.value && *s == d.source)
+    {
+        return Ok(false);
+    }
     sqlx::query(
         "INSERT INTO unit_denominators (unit_code, key, value, source, as_of, synthetic)
          VALUES ($1, $2, $3, $4, $5, $6)
@@ -114,7 +131,20 @@ async fn upsert_denominator(
     .bind(synthetic as i64)
     .execute(&mut **tx)
     .await?;
-    Ok(())
+    let key = format!("{}:{}:{}", d.unit, d.key, d.as_of);
+    let entry = Entry {
+        action: if before.is_some() { "update" } else { "create" },
+        entity: "denominator",
+        key: &key,
+        unit: Some(d.unit.as_str()),
+        before: before.map(|(v, s)| serde_json::json!({ "value": v, "source": s }).to_string()),
+        after: Some(
+            serde_json::json!({ "value": d.value, "source": d.source, "synthetic": synthetic })
+                .to_string(),
+        ),
+    };
+    audit::append(&mut **tx, who, &entry).await?;
+    Ok(true)
 }
 
 impl Store {
@@ -125,6 +155,7 @@ impl Store {
         &self,
         rows: &[UnitRow],
         valid_from: NaiveDate,
+        who: &Who,
     ) -> Result<ImportSummary> {
         let mut tx = self.pool.begin().await?;
         let existing: Vec<UnitRecord> = sqlx::query_as(AssertSqlSafe(format!(
@@ -132,6 +163,8 @@ impl Store {
         )))
         .fetch_all(&mut *tx)
         .await?;
+        let before: HashMap<&str, &UnitRecord> =
+            existing.iter().map(|u| (u.code.as_str(), u)).collect();
         let mut reg = Registry::default();
         for u in &existing {
             let Some(kind) = u.kind() else { continue };
@@ -259,12 +292,28 @@ impl Store {
                     ));
                     continue;
                 }
-                summary.updated += 1;
-            } else {
-                summary.created += 1;
+            }
+            let previous = before.get(row.code.as_str()).copied();
+            let changed = previous.is_none_or(|p| {
+                (
+                    p.name.as_str(),
+                    p.full_name.as_str(),
+                    p.unit_type.as_str(),
+                    p.synthetic != 0,
+                ) != (
+                    row.name.as_str(),
+                    row.full_name.as_str(),
+                    row.unit_type.as_str(),
+                    row.synthetic,
+                )
+            });
+            match (previous, changed) {
+                (None, _) => summary.created += 1,
+                (Some(_), true) => summary.updated += 1,
+                (Some(_), false) => summary.unchanged += 1,
             }
             // After the first problem, keep checking the rest for the report but stop writing.
-            if problems.is_empty() {
+            if problems.is_empty() && changed {
                 sqlx::query(
                     "INSERT INTO units (code, name, full_name, kind, unit_type, parent_code, path, search_key, match_key,
                                         full_match_key, synthetic, valid_from)
@@ -287,6 +336,25 @@ impl Store {
                 .bind(valid_from.to_string())
                 .execute(&mut *tx)
                 .await?;
+                let after = serde_json::json!({
+                    "code": row.code, "name": row.name, "full_name": row.full_name, "kind": row.kind,
+                    "unit_type": row.unit_type, "parent_code": parent, "synthetic": row.synthetic,
+                });
+                let entry = Entry {
+                    action: if previous.is_some() {
+                        "update"
+                    } else {
+                        "create"
+                    },
+                    entity: "unit",
+                    key: row.code.as_str(),
+                    unit: Some(row.code.as_str()),
+                    before: previous.and_then(json),
+                    after: json(&after),
+                };
+                audit::append(&mut *tx, who, &entry).await?;
+            }
+            if problems.is_empty() {
                 for (key, value) in &row.denominators {
                     let d = Denominator {
                         unit: row.code.clone(),
@@ -295,8 +363,9 @@ impl Store {
                         source: row.source.clone(),
                         as_of: row.as_of,
                     };
-                    upsert_denominator(&mut tx, &d, row.synthetic).await?;
-                    summary.denominators += 1;
+                    if upsert_denominator(&mut tx, &d, row.synthetic, who).await? {
+                        summary.denominators += 1;
+                    }
                 }
             }
             let k = Known {
@@ -327,10 +396,11 @@ impl Store {
         &self,
         denominators: &[Denominator],
         synthetic: bool,
+        who: &Who,
     ) -> Result<()> {
         let mut tx = self.pool.begin().await?;
         for d in denominators {
-            upsert_denominator(&mut tx, d, synthetic).await?;
+            upsert_denominator(&mut tx, d, synthetic, who).await?;
         }
         tx.commit().await?;
         Ok(())

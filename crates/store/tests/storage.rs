@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use hocvuso_core::plan::{Plan, parse_plan};
 use hocvuso_core::units::{UnitCode, UnitKind, UnitRow};
 use hocvuso_docs::units_csv::{OFFICIAL_UNITS_CSV, parse_official, parse_units};
+use hocvuso_store::audit::{AuditFilter, Who};
 use hocvuso_store::reports::{NewReport, NewValue, Status};
 use hocvuso_store::testing::{Engine, TestDatabase};
 use hocvuso_store::units::UnitFilter;
@@ -43,6 +44,10 @@ where
     drop(db);
 }
 
+fn who() -> Who {
+    Who::system("test")
+}
+
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap()
 }
@@ -50,7 +55,7 @@ fn d(y: i32, m: u32, day: u32) -> NaiveDate {
 async fn with_official(store: &Store) {
     let rows = parse_official(OFFICIAL_UNITS_CSV).unwrap();
     store
-        .import_units(&rows, d(2025, 7, 1))
+        .import_units(&rows, d(2025, 7, 1), &who())
         .await
         .expect("official list imports");
 }
@@ -88,10 +93,17 @@ on_both!(
         assert!(hanoi.iter().all(|u| u.parent_code.as_deref() == Some("01")));
         // Importing the same list again changes nothing.
         let summary = store
-            .import_units(&parse_official(OFFICIAL_UNITS_CSV).unwrap(), d(2025, 7, 1))
+            .import_units(
+                &parse_official(OFFICIAL_UNITS_CSV).unwrap(),
+                d(2025, 7, 1),
+                &who(),
+            )
             .await
             .unwrap();
-        assert_eq!((summary.created, summary.updated), (0, 3356));
+        assert_eq!(
+            (summary.created, summary.updated, summary.unchanged),
+            (0, 0, 3356)
+        );
         assert_eq!(count(&store, UnitKind::Commune, None).await, 3321);
     }
 );
@@ -153,7 +165,7 @@ on_both!(
             &["adults"],
         );
         let summary = store
-            .import_units(&rows, d(2025, 7, 1))
+            .import_units(&rows, d(2025, 7, 1), &who())
             .await
             .expect("import");
         assert_eq!((summary.created, summary.denominators), (4, 2));
@@ -201,7 +213,9 @@ on_both!(units_import_is_all_or_nothing, |store: Store| async move {
          66-A1,Thôn 5,village,24412\n",
         &[],
     );
-    let Err(StoreError::Rejected(problems)) = store.import_units(&rows, d(2025, 7, 1)).await else {
+    let Err(StoreError::Rejected(problems)) =
+        store.import_units(&rows, d(2025, 7, 1), &who()).await
+    else {
         panic!("a file with bad rows must be rejected");
     };
     let at = |row: usize| {
@@ -239,6 +253,7 @@ on_both!(
             .import_units(
                 &csv_rows("code,name,kind,parent\n66-B1,Thôn 1,village,24412\n", &[]),
                 d(2025, 7, 1),
+                &who(),
             )
             .await
             .unwrap();
@@ -246,7 +261,7 @@ on_both!(
         let renamed = csv_rows("code,name,kind,parent\n66-B1,Thôn Một,village,24412\n", &[]);
         assert_eq!(
             store
-                .import_units(&renamed, d(2025, 7, 1))
+                .import_units(&renamed, d(2025, 7, 1), &who())
                 .await
                 .unwrap()
                 .updated,
@@ -255,12 +270,12 @@ on_both!(
         assert_eq!(store.require_unit("66-B1").await.unwrap().name, "Thôn Một");
         let moved = csv_rows("code,name,kind,parent\n66-B1,Thôn Một,village,24175\n", &[]);
         assert!(matches!(
-            store.import_units(&moved, d(2025, 7, 1)).await,
+            store.import_units(&moved, d(2025, 7, 1), &who()).await,
             Err(StoreError::Rejected(_))
         ));
         let rekinded = csv_rows("code,name,kind,parent\n66-B1,Thôn Một,school,66\n", &[]);
         assert!(matches!(
-            store.import_units(&rekinded, d(2025, 7, 1)).await,
+            store.import_units(&rekinded, d(2025, 7, 1), &who()).await,
             Err(StoreError::Rejected(_))
         ));
     }
@@ -270,7 +285,7 @@ on_both!(
 async fn laocai(store: &Store) -> Plan {
     with_official(store).await;
     let plan = parse_plan(LAOCAI).unwrap();
-    store.save_plan(&plan, LAOCAI).await.unwrap();
+    store.save_plan(&plan, LAOCAI, &who()).await.unwrap();
     plan
 }
 
@@ -289,7 +304,6 @@ fn report(
         proposals: String::new(),
         submitted_at: Some(format!("{week}T09:00:00Z")),
         synthetic: false,
-        actor: "test".into(),
         values: values
             .iter()
             .map(|(i, n, den)| NewValue {
@@ -328,41 +342,51 @@ on_both!(progress_for_every_target_kind, |store: Store| async move {
                 }
             }),
             false,
+            &who(),
         )
         .await
         .unwrap();
     let w1 = d(2025, 9, 4);
     let w2 = d(2025, 9, 11);
     store
-        .put_report(&report(
-            &plan,
-            "02647",
-            w1,
-            &[("TT1", 200.0, None), ("LH2", 2.0, None), ("LH3", 2.0, None)],
-        ))
+        .put_report(
+            &report(
+                &plan,
+                "02647",
+                w1,
+                &[("TT1", 200.0, None), ("LH2", 2.0, None), ("LH3", 2.0, None)],
+            ),
+            &who(),
+        )
         .await
         .unwrap();
     store
-        .put_report(&report(
-            &plan,
-            "02647",
-            w2,
-            &[("TT1", 400.0, None), ("LH2", 4.0, None), ("LH3", 4.0, None)],
-        ))
+        .put_report(
+            &report(
+                &plan,
+                "02647",
+                w2,
+                &[("TT1", 400.0, None), ("LH2", 4.0, None), ("LH3", 4.0, None)],
+            ),
+            &who(),
+        )
         .await
         .unwrap();
     // Cam Đường reports only in week 1 (carried forward, stale in week 2) with its own denominator.
     store
-        .put_report(&report(
-            &plan,
-            "02671",
-            w1,
-            &[
-                ("TT1", 600.0, Some(2000.0)),
-                ("LH2", 3.0, None),
-                ("LH3", 3.0, None),
-            ],
-        ))
+        .put_report(
+            &report(
+                &plan,
+                "02671",
+                w1,
+                &[
+                    ("TT1", 600.0, Some(2000.0)),
+                    ("LH2", 3.0, None),
+                    ("LH3", 3.0, None),
+                ],
+            ),
+            &who(),
+        )
         .await
         .unwrap();
     // A draft never counts.
@@ -373,7 +397,7 @@ on_both!(progress_for_every_target_kind, |store: Store| async move {
         &[("TT1", 50.0, None), ("LH2", 9.0, None), ("LH3", 9.0, None)],
     );
     draft.status = Status::Draft;
-    store.put_report(&draft).await.unwrap();
+    store.put_report(&draft, &who()).await.unwrap();
 
     let p = store.progress(&plan, &province, w2).await.unwrap();
     let by = |code: &str| p.iter().find(|x| x.indicator == code).unwrap().clone();
@@ -413,15 +437,21 @@ on_both!(share_of_units_counts_villages, |store: Store| async move {
         "[[indicators]]\ncode = \"TO\"\ntask = \"2\"\nname = \"Thôn có tổ công nghệ số\"\nshort_name = \"Thôn có tổ\"\nkind = \"share_of_units\"\ncounted_unit = \"village\"\nnumerator = \"Thôn đã có tổ\"\nreporters = [{ kind = \"commune\" }]\nmilestones = [{ label = \"x\", date = 2025-10-30, target = 100 }]\n\n[[indicators]]\ncode = \"TT1\"",
     );
     let plan = parse_plan(&text).unwrap();
-    store.save_plan(&plan, &text).await.unwrap();
+    store.save_plan(&plan, &text, &who()).await.unwrap();
     let villages = csv_rows(
         "code,name,kind,parent\nv1,Thôn 1,village,02647\nv2,Thôn 2,village,02647\nv3,Thôn 3,village,02647\nv4,Bản 1,village,02671\n",
         &[],
     );
-    store.import_units(&villages, d(2025, 9, 1)).await.unwrap();
+    store
+        .import_units(&villages, d(2025, 9, 1), &who())
+        .await
+        .unwrap();
     // Claims 5 of its 3 villages: capped at 3.
     store
-        .put_report(&report(&plan, "02647", d(2025, 9, 4), &[("TO", 5.0, None)]))
+        .put_report(
+            &report(&plan, "02647", d(2025, 9, 4), &[("TO", 5.0, None)]),
+            &who(),
+        )
         .await
         .unwrap();
     let province = store.require_unit("15").await.unwrap();
@@ -438,14 +468,14 @@ on_both!(
     |store: Store| async move {
         let plan = laocai(&store).await;
         let r = report(&plan, "02647", d(2025, 9, 4), &[("LH2", 10.0, None)]);
-        let a = store.put_report(&r).await.unwrap();
-        let b = store.put_report(&r).await.unwrap();
+        let a = store.put_report(&r, &who()).await.unwrap();
+        let b = store.put_report(&r, &who()).await.unwrap();
         assert_eq!(a, b);
         assert_eq!(store.count_reports(&plan.code).await.unwrap(), 1);
         let mut changed = r.clone();
         changed.values[0].numerator = 20.0;
         changed.status = Status::Approved;
-        store.put_report(&changed).await.unwrap();
+        store.put_report(&changed, &who()).await.unwrap();
         let province = store.require_unit("15").await.unwrap();
         assert_eq!(
             store
@@ -476,7 +506,7 @@ on_both!(
             report(&plan, "02680", d(2025, 9, 4), &[("TT1", 5.0, None)]),
         ];
         store
-            .put_reports(&reports)
+            .put_reports(&reports, &who())
             .await
             .expect("mixed denominators store");
         let province = store.require_unit("15").await.unwrap();
@@ -487,3 +517,224 @@ on_both!(
         assert_eq!(p[0].denominator, Some(100.0));
     }
 );
+
+async fn audit(store: &Store, entity: &str) -> Vec<hocvuso_store::audit::AuditRecord> {
+    let f = AuditFilter {
+        entity: Some(entity.into()),
+        limit: 100_000,
+        ..Default::default()
+    };
+    store.audit_entries(&f).await.unwrap().0
+}
+
+on_both!(changes_leave_audit_entries, |store: Store| async move {
+    with_official(&store).await;
+    assert_eq!(
+        audit(&store, "unit").await.len(),
+        3356,
+        "one entry per unit created"
+    );
+    // Re-importing the same list writes nothing, so logs nothing.
+    store
+        .import_units(
+            &parse_official(OFFICIAL_UNITS_CSV).unwrap(),
+            d(2025, 7, 1),
+            &who(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(audit(&store, "unit").await.len(), 3356);
+    let renamed = csv_rows(
+        "code,name,kind,parent,adults\n66-C1,Thôn 1,village,24412,100\n",
+        &["adults"],
+    );
+    let someone = Who {
+        user_id: Some(7),
+        name: "sokhcn".into(),
+        ip: Some("10.1.2.3".into()),
+    };
+    store
+        .import_units(&renamed, d(2025, 7, 1), &someone)
+        .await
+        .unwrap();
+    let renamed = csv_rows(
+        "code,name,kind,parent,adults\n66-C1,Thôn Một,village,24412,120\n",
+        &["adults"],
+    );
+    store
+        .import_units(&renamed, d(2025, 7, 1), &someone)
+        .await
+        .unwrap();
+    let f = AuditFilter {
+        unit: Some("66-C1".into()),
+        limit: 100,
+        ..Default::default()
+    };
+    let (entries, total) = store.audit_entries(&f).await.unwrap();
+    assert_eq!(
+        total, 4,
+        "unit created, denominator created, unit renamed, denominator changed: {entries:?}"
+    );
+    let rename = entries
+        .iter()
+        .find(|e| e.entity == "unit" && e.action == "update")
+        .unwrap();
+    assert_eq!(
+        (rename.actor.as_str(), rename.ip.as_deref(), rename.user_id),
+        ("sokhcn", Some("10.1.2.3"), Some(7))
+    );
+    assert!(
+        rename.before.as_deref().unwrap().contains("Thôn 1")
+            && rename.after.as_deref().unwrap().contains("Thôn Một")
+    );
+    // Filtering by a commune finds what happened below it.
+    let f = AuditFilter {
+        unit: Some("24412".into()),
+        actor: Some("sokhcn".into()),
+        limit: 100,
+        ..Default::default()
+    };
+    assert_eq!(store.audit_entries(&f).await.unwrap().1, 4);
+
+    let plan = parse_plan(LAOCAI).unwrap();
+    store.save_plan(&plan, LAOCAI, &someone).await.unwrap();
+    store.save_plan(&plan, LAOCAI, &someone).await.unwrap();
+    assert_eq!(
+        audit(&store, "plan").await.len(),
+        1,
+        "saving the same plan again changes nothing"
+    );
+    let r = report(&plan, "02647", d(2025, 9, 4), &[("LH2", 1.0, None)]);
+    store.put_report(&r, &someone).await.unwrap();
+    store.put_report(&r, &someone).await.unwrap();
+    let mut changed = r.clone();
+    changed.values[0].numerator = 2.0;
+    store.put_report(&changed, &someone).await.unwrap();
+    let reports = audit(&store, "report").await;
+    assert_eq!(reports.len(), 2, "created once, then changed once");
+    assert!(
+        reports[0]
+            .before
+            .as_deref()
+            .unwrap()
+            .contains("\"numerator\":1.0")
+    );
+    assert!(
+        reports[0]
+            .after
+            .as_deref()
+            .unwrap()
+            .contains("\"numerator\":2.0")
+    );
+});
+
+on_both!(
+    audit_rows_cannot_be_changed_or_deleted,
+    |store: Store| async move {
+        store
+            .audit(
+                &who(),
+                &hocvuso_store::audit::Entry {
+                    action: "login",
+                    entity: "session",
+                    key: "x",
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        for sql in [
+            "UPDATE audit_log SET actor = 'someone else'",
+            "DELETE FROM audit_log",
+        ] {
+            let err = store
+                .execute_raw_for_tests(sql)
+                .await
+                .expect_err("the schema refuses it");
+            assert!(err.to_string().contains("append-only"), "{err}");
+        }
+        assert_eq!(audit(&store, "session").await[0].actor, "test");
+    }
+);
+
+on_both!(accounts_sessions_and_tokens, |store: Store| async move {
+    with_official(&store).await;
+    let new = |name: &str| hocvuso_store::accounts::NewUser {
+        username: name.into(),
+        display_name: "Người thử".into(),
+        role: "reporter".into(),
+        unit_code: Some("24412".into()),
+        password_hash: "$argon2id$fake".into(),
+    };
+    let id = store.create_user(&new("a"), &who()).await.unwrap();
+    assert!(matches!(
+        store.create_user(&new("a"), &who()).await,
+        Err(StoreError::Conflict(_))
+    ));
+    let far = "2999-01-01T00:00:00.000Z";
+    store
+        .create_session("s1", id, "csrf1", Some("127.0.0.1"), far)
+        .await
+        .unwrap();
+    assert_eq!(store.session("s1").await.unwrap().unwrap().1.username, "a");
+    store
+        .create_session("expired", id, "c", None, "2000-01-01T00:00:00.000Z")
+        .await
+        .unwrap();
+    assert!(store.session("expired").await.unwrap().is_none());
+    // A new password ends every session.
+    store
+        .set_password(id, "$argon2id$other", &who())
+        .await
+        .unwrap();
+    assert!(store.session("s1").await.unwrap().is_none());
+    store
+        .create_session("s2", id, "csrf2", None, far)
+        .await
+        .unwrap();
+    store.set_disabled(id, true, &who()).await.unwrap();
+    assert!(store.session("s2").await.unwrap().is_none());
+    store.set_disabled(id, false, &who()).await.unwrap();
+    let t = store
+        .create_token(id, "VNeID", "digest1", "hvs_abc", &who())
+        .await
+        .unwrap();
+    assert_eq!(store.token_user("digest1").await.unwrap().unwrap().id, id);
+    store.revoke_token(t, &who()).await.unwrap();
+    assert!(store.token_user("digest1").await.unwrap().is_none());
+    assert!(matches!(
+        store.revoke_token(t, &who()).await,
+        Err(StoreError::Conflict(_))
+    ));
+    let actions: Vec<String> = audit(&store, "user")
+        .await
+        .into_iter()
+        .map(|e| e.action)
+        .collect();
+    assert_eq!(actions, ["enable", "disable", "password", "create"]);
+    assert_eq!(audit(&store, "api_token").await.len(), 2);
+    // Passwords never reach the audit log.
+    assert!(
+        audit(&store, "user").await.iter().all(|e| !e
+            .after
+            .as_deref()
+            .unwrap_or("")
+            .contains("argon2"))
+    );
+});
+
+on_both!(failed_logins_lock_a_key, |store: Store| async move {
+    let rule = hocvuso_store::accounts::Throttle {
+        max_failures: 3,
+        window: chrono::Duration::minutes(15),
+        lock_for: chrono::Duration::minutes(15),
+    };
+    assert_eq!(store.record_login_failure("user:a", rule).await.unwrap(), 1);
+    assert_eq!(store.record_login_failure("user:a", rule).await.unwrap(), 2);
+    assert!(store.login_locked_until("user:a").await.unwrap().is_none());
+    assert_eq!(store.record_login_failure("user:a", rule).await.unwrap(), 3);
+    assert!(store.login_locked_until("user:a").await.unwrap().is_some());
+    assert!(store.login_locked_until("user:b").await.unwrap().is_none());
+    store.clear_login_failures("user:a").await.unwrap();
+    assert!(store.login_locked_until("user:a").await.unwrap().is_none());
+});

@@ -1,12 +1,14 @@
-//! JSON API under `/api/v1`, and `/healthz`.
+//! JSON API under `/api/v1`, and `/healthz`. Data comes only through [`Scoped`].
 
 use crate::AppState;
+use crate::access::Scoped;
 use crate::error::{ApiError, WebError};
 use crate::views::{Moment, moment, parse_as_of};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use hocvuso_core::access::Actor;
 use hocvuso_core::plan::Plan;
 use hocvuso_core::progress::Progress;
 use hocvuso_core::units::UnitKind;
@@ -14,21 +16,25 @@ use hocvuso_store::units::{UnitFilter, UnitRecord};
 use serde::{Deserialize, Serialize};
 
 pub async fn healthz(State(state): State<AppState>) -> Response {
-    match state.store.ping().await {
-        Ok(()) => Json(serde_json::json!({ "status": "ok" })).into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "health check failed");
-            (
-                StatusCode::SERVICE_UNAVAILABLE,
-                Json(serde_json::json!({ "status": "unavailable" })),
-            )
-                .into_response()
-        }
+    if state.ping().await {
+        Json(serde_json::json!({ "status": "ok" })).into_response()
+    } else {
+        tracing::error!("health check failed: database unreachable");
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(serde_json::json!({ "status": "unavailable" })),
+        )
+            .into_response()
     }
 }
 
-pub async fn plan(State(state): State<AppState>) -> Json<Plan> {
-    Json(state.plan.as_ref().clone())
+/// The signed-in actor: role and bound unit.
+pub async fn me(scoped: Scoped) -> Json<Actor> {
+    Json(scoped.actor().clone())
+}
+
+pub async fn plan(scoped: Scoped) -> Json<Plan> {
+    Json(scoped.plan().clone())
 }
 
 #[derive(Deserialize)]
@@ -80,16 +86,13 @@ pub fn unit_filter(
 }
 
 pub async fn units(
-    State(state): State<AppState>,
+    scoped: Scoped,
     Query(q): Query<UnitsQuery>,
 ) -> Result<Json<UnitsPage>, ApiError> {
     let limit = q.limit.unwrap_or(500).clamp(1, 5000);
     let offset = q.offset.unwrap_or(0).max(0);
     let filter = unit_filter(q.parent, q.within, q.kind.as_deref(), q.q, limit, offset)?;
-    if let Some(parent) = &filter.parent {
-        state.store.require_unit(parent).await?;
-    }
-    let (units, total) = state.store.list_units(&filter).await?;
+    let (units, total) = scoped.list_units(filter).await?;
     Ok(Json(UnitsPage {
         total,
         limit,
@@ -98,11 +101,8 @@ pub async fn units(
     }))
 }
 
-pub async fn unit(
-    State(state): State<AppState>,
-    Path(code): Path<String>,
-) -> Result<Json<UnitRecord>, ApiError> {
-    Ok(Json(state.store.require_unit(&code).await?))
+pub async fn unit(scoped: Scoped, Path(code): Path<String>) -> Result<Json<UnitRecord>, ApiError> {
+    Ok(Json(scoped.unit(&code).await?))
 }
 
 #[derive(Deserialize)]
@@ -131,15 +131,17 @@ pub struct ProgressReport {
 }
 
 pub async fn progress(
-    State(state): State<AppState>,
+    scoped: Scoped,
     Query(q): Query<ProgressQuery>,
 ) -> Result<Json<ProgressReport>, ApiError> {
-    let code = q.unit.unwrap_or_else(|| state.plan.province.to_string());
-    let as_of = parse_as_of(q.as_of.as_deref(), state.default_as_of)?;
-    let unit = state.store.require_unit(&code).await?;
-    let progress = state.store.progress(&state.plan, &unit, as_of).await?;
-    let indicators = state
-        .plan
+    let unit = match q.unit {
+        Some(code) => scoped.unit(&code).await?,
+        None => scoped.home().await?,
+    };
+    let as_of = parse_as_of(q.as_of.as_deref(), scoped.default_as_of())?;
+    let progress = scoped.progress(&unit, as_of).await?;
+    let plan = scoped.plan();
+    let indicators = plan
         .indicators
         .iter()
         .zip(progress)
@@ -150,10 +152,10 @@ pub async fn progress(
         })
         .collect();
     Ok(Json(ProgressReport {
-        plan: state.plan.code.clone(),
+        plan: plan.code.clone(),
         unit,
-        moment: moment(&state.plan, as_of),
-        synthetic: state.synthetic,
+        moment: moment(plan, as_of),
+        synthetic: scoped.synthetic(),
         indicators,
     }))
 }

@@ -10,6 +10,17 @@ pub enum WebError {
     BadRequest(String),
     #[error("{0}")]
     NotFound(String),
+    /// Not signed in (or a bad API token).
+    #[error("{0}")]
+    Unauthorized(String),
+    /// Signed in, but not allowed.
+    #[error("{0}")]
+    Forbidden(String),
+    /// Input refused, with every problem.
+    #[error("{}", .0.join("; "))]
+    Invalid(Vec<String>),
+    #[error("{0}")]
+    Conflict(String),
     #[error("lỗi hệ thống")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
@@ -18,6 +29,10 @@ impl From<StoreError> for WebError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound(m) => WebError::NotFound(m),
+            StoreError::Conflict(m) => WebError::Conflict(m),
+            StoreError::Rejected(problems) => {
+                WebError::Invalid(problems.iter().map(|p| p.to_string()).collect())
+            }
             other => WebError::Internal(Box::new(other)),
         }
     }
@@ -34,6 +49,10 @@ impl WebError {
         match self {
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WebError::NotFound(_) => StatusCode::NOT_FOUND,
+            WebError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            WebError::Forbidden(_) => StatusCode::FORBIDDEN,
+            WebError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            WebError::Conflict(_) => StatusCode::CONFLICT,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -1,40 +1,29 @@
 //! HTTP layer of hocvuso: server-rendered Vietnamese pages, the JSON API under `/api/v1`, `/healthz`,
-//! and static assets embedded in the binary.
+//! and static assets embedded in the binary. Every data access goes through [`access::Scoped`].
 #![forbid(unsafe_code)]
 
+pub mod access;
+mod admin;
 mod api;
 mod assets;
 mod error;
 mod pages;
+mod reports;
 mod views;
 
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, header};
-use axum::routing::get;
-use chrono::NaiveDate;
-use hocvuso_core::plan::Plan;
-use hocvuso_store::Store;
-use std::sync::Arc;
+use axum::routing::{get, post};
 use std::time::Duration;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+pub use access::AppState;
 pub use error::WebError;
 
-/// What every handler needs.
-#[derive(Clone)]
-pub struct AppState {
-    pub store: Store,
-    pub plan: Arc<Plan>,
-    /// The date pages show when none is chosen (the demo's date, else today).
-    pub default_as_of: NaiveDate,
-    /// Whether the database holds synthetic (demo) figures, to label them.
-    pub synthetic: bool,
-}
-
-/// Largest request body accepted (uploads come in later issues with their own limit).
+/// Largest request body accepted.
 const BODY_LIMIT: usize = 2 * 1024 * 1024;
 
 pub fn router(state: AppState) -> Router {
@@ -46,18 +35,47 @@ pub fn router(state: AppState) -> Router {
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
         (header::REFERRER_POLICY, "same-origin"),
         (HeaderName::from_static("x-frame-options"), "DENY"),
+        (header::CACHE_CONTROL, "no-store"),
     ];
     let mut router = Router::new()
         .route("/", get(pages::overview))
         .route("/units", get(pages::units))
         .route("/units/{code}", get(pages::unit))
+        .route(
+            "/reports/{unit}/{week}",
+            get(reports::form).post(reports::submit_form),
+        )
+        .route("/login", get(access::login_form).post(access::login_submit))
+        .route("/logout", post(access::logout))
+        .route("/logout-everywhere", post(access::logout_everywhere))
+        .route("/account", get(admin::account).post(admin::change_password))
+        .route("/admin/users", get(admin::users).post(admin::create_user))
+        .route("/admin/users/{id}/disable", post(admin::disable_user))
+        .route("/admin/users/{id}/enable", post(admin::enable_user))
+        .route(
+            "/admin/users/{id}/reset-password",
+            post(admin::reset_password),
+        )
+        .route("/admin/users/{id}/tokens", post(admin::create_token))
+        .route("/admin/tokens/{id}/revoke", post(admin::revoke_token))
+        .route("/audit", get(admin::audit))
+        .route("/audit.csv", get(admin::audit_csv))
         .route("/healthz", get(api::healthz))
+        .route("/api/v1/me", get(api::me))
         .route("/api/v1/plan", get(api::plan))
         .route("/api/v1/units", get(api::units))
         .route("/api/v1/units/{code}", get(api::unit))
         .route("/api/v1/progress", get(api::progress))
+        .route(
+            "/api/v1/reports/{unit}/{week}",
+            axum::routing::put(reports::put_api),
+        )
         .route("/static/{file}", get(assets::serve))
         .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            access::authenticate,
+        ))
         .with_state(state)
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(TimeoutLayer::with_status_code(

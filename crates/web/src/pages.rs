@@ -1,13 +1,14 @@
-//! Server-rendered pages (readable without JavaScript).
+//! Server-rendered pages (readable without JavaScript). Data comes only through [`Scoped`].
 
-use crate::AppState;
+use crate::access::Scoped;
 use crate::api::unit_filter;
 use crate::error::WebError;
-use crate::views::{IndicatorRow, Moment, indicator_rows, moment, parse_as_of, unit_type_text};
+use crate::views::{
+    IndicatorRow, Moment, Nav, indicator_rows, moment, parse_as_of, unit_type_text,
+};
 use askama::Template;
-use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Response};
+use axum::extract::{Path, Query};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use hocvuso_core::format;
 use hocvuso_core::units::UnitKind;
 use hocvuso_store::units::UnitRecord;
@@ -16,13 +17,19 @@ use serde::Deserialize;
 /// An HTML error page with a clear message.
 impl IntoResponse for WebError {
     fn into_response(self) -> Response {
+        let status = self.status();
+        let messages = match &self {
+            WebError::Invalid(problems) => problems.clone(),
+            other => vec![other.public_message()],
+        };
         let page = ErrorPage {
-            title: "Lỗi".into(),
+            title: "Không thực hiện được".into(),
             synthetic: false,
-            message: self.public_message(),
+            nav: Nav::anonymous(),
+            messages,
         };
         let body = page.render().unwrap_or_else(|_| "Lỗi".into());
-        (self.status(), Html(body)).into_response()
+        (status, Html(body)).into_response()
     }
 }
 
@@ -31,7 +38,8 @@ impl IntoResponse for WebError {
 struct ErrorPage {
     title: String,
     synthetic: bool,
-    message: String,
+    nav: Nav,
+    messages: Vec<String>,
 }
 
 pub async fn not_found() -> WebError {
@@ -44,15 +52,15 @@ pub struct AsOfQuery {
 }
 
 /// A unit in a list, with what a row shows.
-struct UnitLine {
-    code: String,
-    name: String,
-    full_name: String,
-    type_text: String,
-    synthetic: bool,
+pub struct UnitLine {
+    pub code: String,
+    pub name: String,
+    pub full_name: String,
+    pub type_text: String,
+    pub synthetic: bool,
 }
 
-fn line(u: &UnitRecord) -> UnitLine {
+pub fn line(u: &UnitRecord) -> UnitLine {
     UnitLine {
         code: u.code.clone(),
         name: u.name.clone(),
@@ -67,6 +75,7 @@ fn line(u: &UnitRecord) -> UnitLine {
 struct OverviewPage {
     title: String,
     synthetic: bool,
+    nav: Nav,
     plan_title: String,
     issuer: String,
     campaign_text: String,
@@ -78,40 +87,48 @@ struct OverviewPage {
     communes: i64,
 }
 
-pub async fn overview(
-    State(state): State<AppState>,
-    Query(q): Query<AsOfQuery>,
-) -> Result<Html<String>, WebError> {
-    let as_of = parse_as_of(q.as_of.as_deref(), state.default_as_of)?;
-    let unit = state
-        .store
-        .require_unit(state.plan.province.as_str())
-        .await?;
-    let progress = state.store.progress(&state.plan, &unit, as_of).await?;
-    let communes = state
-        .store
-        .count_units(UnitKind::Commune, Some(&unit.code))
-        .await?;
-    let m = moment(&state.plan, as_of);
+/// The province overview for staff; everyone else starts at their own unit.
+pub async fn overview(scoped: Scoped, Query(q): Query<AsOfQuery>) -> Result<Response, WebError> {
+    let home = scoped.home().await?;
+    if home.code != scoped.plan().province.as_str() {
+        let query = q.as_of.map(|d| {
+            format!(
+                "?{}",
+                serde_urlencoded::to_string([("as_of", d)]).unwrap_or_default()
+            )
+        });
+        return Ok(Redirect::to(&format!(
+            "/units/{}{}",
+            home.code,
+            query.unwrap_or_default()
+        ))
+        .into_response());
+    }
+    let as_of = parse_as_of(q.as_of.as_deref(), scoped.default_as_of())?;
+    let progress = scoped.progress(&home, as_of).await?;
+    let communes = scoped.count_units(UnitKind::Commune, &home).await?;
+    let plan = scoped.plan();
+    let m = moment(plan, as_of);
     let page = OverviewPage {
-        title: format!("Tổng quan – {}", unit.full_name),
-        synthetic: state.synthetic,
-        plan_title: state.plan.title.clone(),
-        issuer: state.plan.issuer.clone(),
+        title: format!("Tổng quan – {}", home.full_name),
+        synthetic: scoped.synthetic(),
+        nav: scoped.nav(),
+        plan_title: plan.title.clone(),
+        issuer: plan.issuer.clone(),
         campaign_text: format!(
             "{} ({} – {})",
-            state.plan.campaign.name,
-            format::date(state.plan.campaign.start),
-            format::date(state.plan.campaign.end)
+            plan.campaign.name,
+            format::date(plan.campaign.start),
+            format::date(plan.campaign.end)
         ),
-        unit: line(&unit),
+        unit: line(&home),
         week_text: m.week_text(),
         moment: m,
         as_of_iso: as_of.to_string(),
-        rows: indicator_rows(&state.plan, &progress),
+        rows: indicator_rows(plan, &progress),
         communes,
     };
-    Ok(Html(page.render()?))
+    Ok(Html(page.render()?).into_response())
 }
 
 #[derive(Deserialize)]
@@ -126,6 +143,7 @@ pub struct UnitsQuery {
 struct UnitsPage {
     title: String,
     synthetic: bool,
+    nav: Nav,
     parent: UnitLine,
     q: String,
     units: Vec<UnitLine>,
@@ -133,24 +151,19 @@ struct UnitsPage {
     shown: usize,
 }
 
-pub async fn units(
-    State(state): State<AppState>,
-    Query(q): Query<UnitsQuery>,
-) -> Result<Html<String>, WebError> {
-    let parent_code = q
-        .parent
-        .clone()
-        .filter(|p| !p.trim().is_empty())
-        .unwrap_or_else(|| state.plan.province.to_string());
-    let parent = state.store.require_unit(&parent_code).await?;
-    // Communes of the province by default; with a search, anything below the chosen unit.
-    let kind = q.kind.clone().unwrap_or_else(|| {
-        if q.q.as_deref().unwrap_or("").trim().is_empty() {
-            "commune".into()
-        } else {
-            String::new()
-        }
-    });
+pub async fn units(scoped: Scoped, Query(q): Query<UnitsQuery>) -> Result<Html<String>, WebError> {
+    let parent = match q.parent.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+        Some(code) => scoped.unit(code).await?,
+        None => scoped.home().await?,
+    };
+    // Communes by default; with a search, anything below the chosen unit.
+    let searching = !q.q.as_deref().unwrap_or("").trim().is_empty();
+    let default_kind = if searching || parent.kind != "province" {
+        ""
+    } else {
+        "commune"
+    };
+    let kind = q.kind.clone().unwrap_or_else(|| default_kind.into());
     let filter = unit_filter(
         None,
         Some(parent.code.clone()),
@@ -159,7 +172,7 @@ pub async fn units(
         1000,
         0,
     )?;
-    let (units, total) = state.store.list_units(&filter).await?;
+    let (units, total) = scoped.list_units(filter).await?;
     let units: Vec<UnitLine> = units
         .iter()
         .filter(|u| u.code != parent.code)
@@ -167,7 +180,8 @@ pub async fn units(
         .collect();
     let page = UnitsPage {
         title: format!("Đơn vị – {}", parent.full_name),
-        synthetic: state.synthetic,
+        synthetic: scoped.synthetic(),
+        nav: scoped.nav(),
         parent: line(&parent),
         q: q.q.unwrap_or_default(),
         shown: units.len(),
@@ -182,6 +196,7 @@ pub async fn units(
 struct UnitPage {
     title: String,
     synthetic: bool,
+    nav: Nav,
     unit: UnitLine,
     lineage: Vec<UnitLine>,
     moment: Moment,
@@ -189,41 +204,47 @@ struct UnitPage {
     as_of_iso: String,
     rows: Vec<IndicatorRow>,
     children: Vec<UnitLine>,
+    /// Reporting day of the current week, when this actor may report for the unit.
+    report_week: String,
 }
 
 pub async fn unit(
-    State(state): State<AppState>,
+    scoped: Scoped,
     Path(code): Path<String>,
     Query(q): Query<AsOfQuery>,
-) -> Result<Response, WebError> {
-    let as_of = parse_as_of(q.as_of.as_deref(), state.default_as_of)?;
-    let Some(unit) = state.store.unit(&code).await? else {
-        return Ok((
-            StatusCode::NOT_FOUND,
-            WebError::NotFound(format!("Không có đơn vị mã «{code}».")).into_response(),
-        )
-            .into_response());
-    };
-    let mut lineage = Vec::new();
-    for c in unit.lineage().into_iter().filter(|c| *c != unit.code) {
-        if let Some(u) = state.store.unit(c).await? {
-            lineage.push(line(&u));
-        }
-    }
-    let progress = state.store.progress(&state.plan, &unit, as_of).await?;
+) -> Result<Html<String>, WebError> {
+    let as_of = parse_as_of(q.as_of.as_deref(), scoped.default_as_of())?;
+    let unit = scoped.unit(&code).await?;
+    let lineage = scoped
+        .readable_ancestors(&unit)
+        .await?
+        .iter()
+        .map(line)
+        .collect();
+    let progress = scoped.progress(&unit, as_of).await?;
     let filter = unit_filter(Some(unit.code.clone()), None, None, None, 1000, 0)?;
-    let (children, _) = state.store.list_units(&filter).await?;
-    let m = moment(&state.plan, as_of);
+    let (children, _) = scoped.list_units(filter).await?;
+    let plan = scoped.plan();
+    let m = moment(plan, as_of);
+    let report_week = match (
+        scoped.writable_indicators(&unit).is_empty(),
+        m.reporting_day,
+    ) {
+        (false, Some(day)) => day.to_string(),
+        _ => String::new(),
+    };
     let page = UnitPage {
         title: unit.full_name.clone(),
-        synthetic: state.synthetic,
+        synthetic: scoped.synthetic(),
+        nav: scoped.nav(),
         unit: line(&unit),
         lineage,
         week_text: m.week_text(),
         moment: m,
         as_of_iso: as_of.to_string(),
-        rows: indicator_rows(&state.plan, &progress),
+        rows: indicator_rows(plan, &progress),
         children: children.iter().map(line).collect(),
+        report_week,
     };
-    Ok(Html(page.render()?).into_response())
+    Ok(Html(page.render()?))
 }

@@ -2,6 +2,7 @@
 
 use crate::error::WebError;
 use chrono::NaiveDate;
+use hocvuso_core::access::{Actor, Role};
 use hocvuso_core::calendar;
 use hocvuso_core::format;
 use hocvuso_core::plan::{Indicator, Plan, TargetKind};
@@ -162,5 +163,53 @@ pub fn unit_type_text(u: &UnitRecord) -> String {
             .map_or(u.kind.clone(), |k| k.label_vi().to_string())
     } else {
         u.unit_type.clone()
+    }
+}
+
+/// The reporting weekday in Vietnamese.
+pub fn weekday_vi(w: chrono::Weekday) -> &'static str {
+    match w {
+        chrono::Weekday::Mon => "thứ Hai",
+        chrono::Weekday::Tue => "thứ Ba",
+        chrono::Weekday::Wed => "thứ Tư",
+        chrono::Weekday::Thu => "thứ Năm",
+        chrono::Weekday::Fri => "thứ Sáu",
+        chrono::Weekday::Sat => "thứ Bảy",
+        chrono::Weekday::Sun => "Chủ nhật",
+    }
+}
+
+/// The top bar: who is signed in and what they may open.
+#[derive(Debug, Clone, Default)]
+pub struct Nav {
+    pub signed_in: bool,
+    pub display_name: String,
+    pub role_label: String,
+    /// CSRF token for the sign-out form.
+    pub csrf: String,
+    pub home_label: String,
+    pub can_audit: bool,
+    pub can_admin: bool,
+}
+
+impl Nav {
+    pub fn anonymous() -> Nav {
+        Nav::default()
+    }
+
+    pub fn for_actor(actor: &Actor, csrf: String) -> Nav {
+        Nav {
+            signed_in: true,
+            display_name: actor.display_name.clone(),
+            role_label: actor.role.label_vi().to_string(),
+            csrf,
+            home_label: if matches!(actor.role, Role::Admin | Role::Secretariat) {
+                "Tổng quan".into()
+            } else {
+                "Đơn vị của tôi".into()
+            },
+            can_audit: actor.can_read_audit(),
+            can_admin: actor.can_manage_accounts(),
+        }
     }
 }

@@ -1,0 +1,474 @@
+//! [`Scoped`]: the data as one signed-in actor may see and change it. Every method checks the policy
+//! (`hocvuso_core::access::Actor`) before it touches the store.
+
+use super::identity::Identity;
+use super::{AppState, secrets};
+use crate::error::{ApiError, WebError};
+use crate::views::Nav;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
+use chrono::NaiveDate;
+use hocvuso_core::access::{Actor, Role, Target};
+use hocvuso_core::calendar;
+use hocvuso_core::plan::Plan;
+use hocvuso_core::progress::Progress;
+use hocvuso_core::report::{Figure, check_figures};
+use hocvuso_core::units::UnitKind;
+use hocvuso_store::accounts::{NewUser, TokenRecord, UserRecord};
+use hocvuso_store::audit::{AuditFilter, AuditRecord, Who};
+use hocvuso_store::reports::{NewReport, NewValue, Status};
+use hocvuso_store::units::{UnitFilter, UnitRecord};
+use std::collections::BTreeMap;
+
+pub struct Scoped {
+    state: AppState,
+    identity: Identity,
+}
+
+impl FromRequestParts<AppState> for Scoped {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
+        match parts.extensions.get::<Identity>() {
+            Some(identity) => Ok(Scoped {
+                state: state.clone(),
+                identity: identity.clone(),
+            }),
+            None if parts.uri.path().starts_with("/api/") => Err(ApiError(WebError::Unauthorized(
+                "Cần đăng nhập, hoặc gửi khóa API trong tiêu đề Authorization: Bearer …".into(),
+            ))
+            .into_response()),
+            None => {
+                let here = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+                let next = serde_urlencoded::to_string([("next", here)]).unwrap_or_default();
+                Err(Redirect::to(&format!("/login?{next}")).into_response())
+            }
+        }
+    }
+}
+
+fn target(u: &UnitRecord) -> Result<Target<'_>, WebError> {
+    let kind = u
+        .kind()
+        .ok_or_else(|| WebError::BadRequest(format!("đơn vị «{}» có loại không hợp lệ", u.code)))?;
+    Ok(Target {
+        code: &u.code,
+        kind,
+        path: &u.path,
+    })
+}
+
+impl Scoped {
+    pub fn actor(&self) -> &Actor {
+        &self.identity.actor
+    }
+
+    pub fn who(&self) -> &Who {
+        &self.identity.who
+    }
+
+    pub fn plan(&self) -> &Plan {
+        &self.state.plan
+    }
+
+    pub fn default_as_of(&self) -> NaiveDate {
+        self.state.default_as_of
+    }
+
+    pub fn synthetic(&self) -> bool {
+        self.state.synthetic
+    }
+
+    /// What the top bar shows for this actor.
+    pub fn nav(&self) -> Nav {
+        Nav::for_actor(self.actor(), self.identity.csrf.clone().unwrap_or_default())
+    }
+
+    fn forbid(message: impl Into<String>) -> WebError {
+        WebError::Forbidden(message.into())
+    }
+
+    pub fn require(&self, allowed: bool, what: &str) -> Result<(), WebError> {
+        if allowed {
+            Ok(())
+        } else {
+            Err(Self::forbid(format!(
+                "Tài khoản của bạn không có quyền {what}."
+            )))
+        }
+    }
+
+    // ---- reading -------------------------------------------------------------------------------
+
+    /// A unit the actor may read.
+    pub async fn unit(&self, code: &str) -> Result<UnitRecord, WebError> {
+        let unit = self.state.store.require_unit(code).await?;
+        if !self.actor().can_read(target(&unit)?) {
+            return Err(Self::forbid(format!(
+                "Tài khoản của bạn không có quyền xem số liệu của {}.",
+                unit.full_name
+            )));
+        }
+        Ok(unit)
+    }
+
+    /// Where this actor starts: the plan's province for staff, else its own unit.
+    pub async fn home(&self) -> Result<UnitRecord, WebError> {
+        match self.actor().read_root() {
+            None => self.unit(self.plan().province.as_str()).await,
+            Some(root) => self.unit(&root.code.clone()).await,
+        }
+    }
+
+    /// Units matching a filter, limited to what the actor may read.
+    pub async fn list_units(
+        &self,
+        mut filter: UnitFilter,
+    ) -> Result<(Vec<UnitRecord>, i64), WebError> {
+        if let Some(parent) = &filter.parent {
+            self.unit(parent).await?;
+        }
+        match (&filter.within, self.actor().read_root()) {
+            (Some(within), _) => {
+                self.unit(within).await?;
+            }
+            (None, Some(root)) => filter.within = Some(root.code.clone()),
+            (None, None) => {}
+        }
+        Ok(self.state.store.list_units(&filter).await?)
+    }
+
+    pub async fn count_units(&self, kind: UnitKind, within: &UnitRecord) -> Result<i64, WebError> {
+        self.unit(&within.code).await?;
+        Ok(self
+            .state
+            .store
+            .count_units(kind, Some(&within.code))
+            .await?)
+    }
+
+    /// Ancestors of a unit that the actor may read, from the root down.
+    pub async fn readable_ancestors(&self, unit: &UnitRecord) -> Result<Vec<UnitRecord>, WebError> {
+        let mut out = Vec::new();
+        for code in unit.lineage().into_iter().filter(|c| *c != unit.code) {
+            if let Some(u) = self.state.store.unit(code).await?
+                && self.actor().can_read(target(&u)?)
+            {
+                out.push(u);
+            }
+        }
+        Ok(out)
+    }
+
+    pub async fn progress(
+        &self,
+        unit: &UnitRecord,
+        as_of: NaiveDate,
+    ) -> Result<Vec<Progress>, WebError> {
+        let unit = self.unit(&unit.code).await?;
+        Ok(self.state.store.progress(self.plan(), &unit, as_of).await?)
+    }
+
+    // ---- weekly reports ------------------------------------------------------------------------
+
+    /// The indicators the actor may write for `unit` (empty: it may not report for this unit).
+    pub fn writable_indicators<'a>(
+        &'a self,
+        unit: &UnitRecord,
+    ) -> Vec<&'a hocvuso_core::plan::Indicator> {
+        match target(unit) {
+            Ok(t) => self.actor().writable_indicators(self.plan(), t),
+            Err(_) => Vec::new(),
+        }
+    }
+
+    /// Stores a unit's weekly report as submitted, after checking the week, the actor's right to
+    /// write each indicator for this unit, and the values. Nothing is stored when anything is wrong.
+    pub async fn submit_report(
+        &self,
+        unit_code: &str,
+        week: NaiveDate,
+        figures: &BTreeMap<String, Figure>,
+        difficulties: &str,
+        proposals: &str,
+    ) -> Result<i64, WebError> {
+        let unit = self.state.store.require_unit(unit_code).await?;
+        let allowed = self.writable_indicators(&unit);
+        if allowed.is_empty() || !self.actor().can_read(target(&unit)?) {
+            return Err(Self::forbid(format!(
+                "Tài khoản của bạn không được gửi báo cáo của {}.",
+                unit.full_name
+            )));
+        }
+        if figures.keys().any(|code| {
+            !allowed.iter().any(|i| &i.code == code) && self.plan().indicator(code).is_some()
+        }) {
+            return Err(Self::forbid(
+                "Báo cáo có chỉ tiêu không giao cho tài khoản của bạn; không có gì được lưu.",
+            ));
+        }
+        if calendar::week_on(self.plan(), week).is_none() {
+            return Err(WebError::BadRequest(format!(
+                "ngày {} không phải kỳ báo cáo của kế hoạch (báo cáo theo {})",
+                hocvuso_core::format::date(week),
+                crate::views::weekday_vi(self.plan().reporting.weekday)
+            )));
+        }
+        let kind = target(&unit)?.kind;
+        let problems = check_figures(self.plan(), kind, &allowed, figures);
+        if !problems.is_empty() {
+            return Err(WebError::Invalid(
+                problems.iter().map(|p| p.to_string()).collect(),
+            ));
+        }
+        for (text, field) in [
+            (difficulties, "khó khăn, vướng mắc"),
+            (proposals, "đề xuất"),
+        ] {
+            if text.chars().count() > 10_000 {
+                return Err(WebError::Invalid(vec![format!(
+                    "{field}: dài quá 10.000 ký tự"
+                )]));
+            }
+        }
+        let report = NewReport {
+            plan: self.plan().code.clone(),
+            unit: unit.code.clone(),
+            week,
+            status: Status::Submitted,
+            difficulties: difficulties.trim().to_string(),
+            proposals: proposals.trim().to_string(),
+            submitted_at: Some(
+                chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            ),
+            synthetic: false,
+            values: figures
+                .iter()
+                .map(|(code, f)| NewValue {
+                    indicator: code.clone(),
+                    subject: unit.code.clone(),
+                    numerator: f.numerator,
+                    denominator: f.denominator,
+                })
+                .collect(),
+        };
+        Ok(self.state.store.put_report(&report, self.who()).await?)
+    }
+
+    /// The unit's latest figures on or before `week`, to pre-fill its form.
+    pub async fn latest_values(
+        &self,
+        unit: &UnitRecord,
+        week: NaiveDate,
+    ) -> Result<BTreeMap<String, (String, f64, Option<f64>)>, WebError> {
+        let unit = self.unit(&unit.code).await?;
+        Ok(self
+            .state
+            .store
+            .latest_values(&self.plan().code, &unit.code, week)
+            .await?)
+    }
+
+    // ---- audit ---------------------------------------------------------------------------------
+
+    pub async fn audit_entries(
+        &self,
+        filter: &AuditFilter,
+    ) -> Result<(Vec<AuditRecord>, i64), WebError> {
+        self.require(self.actor().can_read_audit(), "xem nhật ký thao tác")?;
+        Ok(self.state.store.audit_entries(filter).await?)
+    }
+
+    // ---- accounts ------------------------------------------------------------------------------
+
+    pub async fn users(&self) -> Result<Vec<UserRecord>, WebError> {
+        self.require(self.actor().can_manage_accounts(), "quản lý tài khoản")?;
+        Ok(self.state.store.list_users().await?)
+    }
+
+    /// Creates an account; returns its id.
+    pub async fn create_user(
+        &self,
+        username: &str,
+        display_name: &str,
+        role: Role,
+        unit_code: Option<&str>,
+        password: &str,
+    ) -> Result<i64, WebError> {
+        self.require(self.actor().can_manage_accounts(), "quản lý tài khoản")?;
+        let new = validate_new_user(
+            &self.state.store,
+            username,
+            display_name,
+            role,
+            unit_code,
+            password,
+        )
+        .await?;
+        let hash = secrets::hash_password(password.to_string()).await;
+        Ok(self
+            .state
+            .store
+            .create_user(
+                &NewUser {
+                    password_hash: hash,
+                    ..new
+                },
+                self.who(),
+            )
+            .await?)
+    }
+
+    pub async fn set_disabled(&self, user_id: i64, disabled: bool) -> Result<(), WebError> {
+        self.require(self.actor().can_manage_accounts(), "quản lý tài khoản")?;
+        if user_id == self.actor().user_id && disabled {
+            return Err(WebError::BadRequest(
+                "Không thể tự khóa tài khoản của chính mình.".into(),
+            ));
+        }
+        Ok(self
+            .state
+            .store
+            .set_disabled(user_id, disabled, self.who())
+            .await?)
+    }
+
+    /// Sets a new random password for a user and returns it (shown once to the admin).
+    pub async fn reset_password(&self, user_id: i64) -> Result<String, WebError> {
+        self.require(self.actor().can_manage_accounts(), "quản lý tài khoản")?;
+        let password = temporary_password();
+        let hash = secrets::hash_password(password.clone()).await;
+        self.state
+            .store
+            .set_password(user_id, &hash, self.who())
+            .await?;
+        Ok(password)
+    }
+
+    /// Changes the actor's own password after checking the current one; every session ends.
+    pub async fn change_own_password(&self, current: &str, new: &str) -> Result<(), WebError> {
+        let (_, hash) = self
+            .state
+            .store
+            .user_for_login(&self.actor().username)
+            .await?
+            .ok_or_else(|| WebError::NotFound("tài khoản không còn".into()))?;
+        if !secrets::verify_password(current.to_string(), hash).await {
+            return Err(WebError::Invalid(vec![
+                "Mật khẩu hiện tại không đúng.".into(),
+            ]));
+        }
+        secrets::check_new_password(new)
+            .map_err(|m| WebError::Invalid(vec![format!("Mật khẩu mới: {m}.")]))?;
+        let hash = secrets::hash_password(new.to_string()).await;
+        Ok(self
+            .state
+            .store
+            .set_password(self.actor().user_id, &hash, self.who())
+            .await?)
+    }
+
+    pub async fn tokens(&self) -> Result<Vec<TokenRecord>, WebError> {
+        self.require(self.actor().can_manage_accounts(), "quản lý khóa API")?;
+        Ok(self.state.store.list_tokens(None).await?)
+    }
+
+    /// Creates an API token for a user; returns the token, shown once.
+    pub async fn create_token(&self, user_id: i64, label: &str) -> Result<String, WebError> {
+        self.require(self.actor().can_manage_accounts(), "quản lý khóa API")?;
+        let label = label.trim();
+        if label.is_empty() || label.chars().count() > 100 {
+            return Err(WebError::Invalid(vec![
+                "Tên khóa API: cần từ 1 đến 100 ký tự.".into(),
+            ]));
+        }
+        let (token, prefix) = secrets::new_api_token();
+        self.state
+            .store
+            .create_token(
+                user_id,
+                label,
+                &secrets::digest(&token),
+                &prefix,
+                self.who(),
+            )
+            .await?;
+        Ok(token)
+    }
+
+    pub async fn revoke_token(&self, id: i64) -> Result<(), WebError> {
+        self.require(self.actor().can_manage_accounts(), "quản lý khóa API")?;
+        Ok(self.state.store.revoke_token(id, self.who()).await?)
+    }
+}
+
+/// A readable random password for resets and first accounts.
+pub fn temporary_password() -> String {
+    let raw = secrets::random_token(8);
+    format!("hvs-{}-{}", &raw[..8], &raw[8..])
+}
+
+/// Checks the fields of a new account; the hash is filled in by the caller.
+pub async fn validate_new_user(
+    store: &hocvuso_store::Store,
+    username: &str,
+    display_name: &str,
+    role: Role,
+    unit_code: Option<&str>,
+    password: &str,
+) -> Result<NewUser, WebError> {
+    let mut problems = Vec::new();
+    let username = username.trim().to_lowercase();
+    if username.is_empty()
+        || username.len() > 64
+        || !username
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_'))
+    {
+        problems
+            .push("Tên đăng nhập: 1–64 ký tự gồm chữ không dấu, số, '.', '-', '_'.".to_string());
+    }
+    let display_name = display_name
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    if display_name.is_empty()
+        || display_name.chars().count() > 120
+        || display_name.chars().any(char::is_control)
+    {
+        problems.push("Họ tên: 1–120 ký tự, không có ký tự điều khiển.".to_string());
+    }
+    if let Err(m) = secrets::check_new_password(password) {
+        problems.push(format!("Mật khẩu: {m}."));
+    }
+    let unit_code = unit_code.map(str::trim).filter(|c| !c.is_empty());
+    match (role.unit_kinds(), unit_code) {
+        (None, Some(_)) => problems.push(format!(
+            "Vai trò «{}» không gắn với đơn vị; bỏ trống mã đơn vị.",
+            role.label_vi()
+        )),
+        (Some(_), None) => problems.push(format!("Vai trò «{}» cần mã đơn vị.", role.label_vi())),
+        (Some(kinds), Some(code)) => match store.unit(code).await? {
+            None => problems.push(format!("Không có đơn vị mã «{code}».")),
+            Some(u) if !u.kind().is_some_and(|k| kinds.contains(&k)) => problems.push(format!(
+                "Vai trò «{}» không gắn được với {} (loại {}).",
+                role.label_vi(),
+                u.full_name,
+                u.kind
+            )),
+            Some(_) => {}
+        },
+        (None, None) => {}
+    }
+    if !problems.is_empty() {
+        return Err(WebError::Invalid(problems));
+    }
+    Ok(NewUser {
+        username,
+        display_name,
+        role: role.as_str().to_string(),
+        unit_code: unit_code.map(str::to_string),
+        password_hash: String::new(),
+    })
+}
