@@ -46,6 +46,8 @@ struct Client<'a> {
     cookies: std::collections::BTreeMap<String, String>,
     csrf: Option<String>,
     bearer: Option<String>,
+    /// Extra request headers, "Name: value".
+    headers: Vec<String>,
 }
 
 fn form_encode(fields: &[(&str, &str)]) -> String {
@@ -80,6 +82,7 @@ impl TestApp {
             cookies: Default::default(),
             csrf: None,
             bearer: None,
+            headers: Vec::new(),
         }
     }
 
@@ -121,6 +124,7 @@ impl TestApp {
             cookies: Default::default(),
             csrf: None,
             bearer: Some(token),
+            headers: Vec::new(),
         }
     }
 }
@@ -160,6 +164,9 @@ impl Client<'_> {
         }
         if let Some(token) = &self.bearer {
             head.push_str(&format!("Authorization: Bearer {token}\r\n"));
+        }
+        for h in &self.headers {
+            head.push_str(&format!("{h}\r\n"));
         }
         if let Some(ct) = content_type {
             head.push_str(&format!("Content-Type: {ct}\r\n"));
@@ -958,6 +965,42 @@ on_both!(sessions_tokens_and_accounts, |app: TestApp| async move {
             && cookie.contains("SameSite=Lax")
             && !cookie.contains("Secure"),
         "{cookie}"
+    );
+
+    // Behind an HTTPS proxy the cookie is Secure too.
+    let mut proxied = app.anonymous();
+    proxied.headers.push("X-Forwarded-Proto: https".into());
+    let page = proxied.get("/login").await;
+    assert!(page.headers.contains("Secure"), "{}", page.headers);
+
+    // Signing in again replaces the session: the cookie from before no longer works.
+    let mut twice = app.login("lanhdao").await;
+    let earlier = twice.cookies.clone();
+    let page = twice.get("/login?next=/").await;
+    assert_eq!(
+        page.status, 303,
+        "a signed-in user is sent on from the login page"
+    );
+    twice.cookies.remove("hvs_session");
+    let login = twice.get("/login").await;
+    twice.take_csrf(&login.body);
+    twice
+        .cookies
+        .insert("hvs_session".into(), earlier["hvs_session"].clone());
+    let r = twice
+        .post_form(
+            "/login",
+            &[("username", "lanhdao"), ("password", "lanhdao-2025")],
+        )
+        .await;
+    assert_eq!(r.status, 303);
+    assert_ne!(twice.cookies["hvs_session"], earlier["hvs_session"]);
+    let mut replay = app.anonymous();
+    replay.cookies = earlier;
+    assert_eq!(
+        replay.get("/units/24412").await.status,
+        303,
+        "the earlier session ended at the new login"
     );
 
     // Logging out ends the session: the old cookie no longer works.

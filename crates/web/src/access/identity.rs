@@ -117,9 +117,11 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
     };
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if unsafe_method && bearer.is_none() {
+        // The login form carries the login cookie's token, even when an older session is present
+        // (that session ends at the new login).
         let expected = match &identity {
-            Some(id) => id.csrf.clone(),
-            None => read_cookie(&headers, LOGIN_CSRF_COOKIE),
+            Some(id) if req.uri().path() != "/login" => id.csrf.clone(),
+            _ => read_cookie(&headers, LOGIN_CSRF_COOKIE),
         };
         let (rebuilt, provided) = match csrf_of(req).await {
             Ok(pair) => pair,
