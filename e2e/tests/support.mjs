@@ -1,6 +1,6 @@
 // Starts `hocvuso demo` on a free port over a fresh SQLite file, and a headless Debian chromium.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,4 +67,22 @@ export async function login(page, base, username) {
   await page.getByLabel('Mật khẩu').fill(`${username}-2025`);
   await page.getByRole('button', { name: 'Đăng nhập' }).click();
   await page.waitForURL((url) => !url.pathname.startsWith('/login'));
+}
+
+/**
+ * One demo server and one browser for a test file: started before its tests, stopped after.
+ * Returns an object whose `server` and `browser` are set once started, and the screenshot folder.
+ */
+export function suite({ before, after }) {
+  const shared = { server: null, browser: null, shots: new URL('../test-results/', import.meta.url).pathname };
+  before(async () => {
+    mkdirSync(shared.shots, { recursive: true });
+    shared.server = await startDemo();
+    shared.browser = await launchBrowser();
+  });
+  after(async () => {
+    await shared.browser?.close();
+    await shared.server?.stop();
+  });
+  return shared;
 }

@@ -584,6 +584,16 @@ async fn another_province_plan_runs_the_same_way() {
 
 // ---- accounts, roles and scoping ----------------------------------------------------------------
 
+/// The secret a page shows once (a new password or API token).
+fn secret_of(r: &Reply) -> String {
+    let after = r
+        .body
+        .split("<code id=\"secret\">")
+        .nth(1)
+        .expect("the page shows a secret");
+    after.split('<').next().unwrap().to_string()
+}
+
 /// How many audit entries match.
 async fn audited(app: &TestApp, actor: &str, action: &str) -> i64 {
     let f = hocvuso_store::audit::AuditFilter {
@@ -1026,15 +1036,7 @@ on_both!(sessions_tokens_and_accounts, |app: TestApp| async move {
         )
         .await;
     assert_eq!(r.status, 200, "{}", r.body);
-    let password = r
-        .body
-        .split("<code id=\"secret\">")
-        .nth(1)
-        .unwrap()
-        .split('<')
-        .next()
-        .unwrap()
-        .to_string();
+    let password = secret_of(&r);
     let mut fresh = app.anonymous();
     let login = fresh.get("/login").await;
     fresh.take_csrf(&login.body);
@@ -1112,15 +1114,7 @@ on_both!(sessions_tokens_and_accounts, |app: TestApp| async move {
             &[("label", "Phần mềm xã")],
         )
         .await;
-    let token = r
-        .body
-        .split("<code id=\"secret\">")
-        .nth(1)
-        .unwrap()
-        .split('<')
-        .next()
-        .unwrap()
-        .to_string();
+    let token = secret_of(&r);
     assert!(token.starts_with("hvs_"));
     let mut machine = app.anonymous();
     machine.bearer = Some(token.clone());
