@@ -73,8 +73,10 @@ test('a commune reporter sees and reports for its own commune only', async () =>
   await page.screenshot({ path: `${ctx.shots}report.png`, fullPage: true });
   await page.locator('#v-2\\.8b-n').fill('1.234');
   await page.getByLabel('Khó khăn, vướng mắc').fill('Sóng di động yếu ở Tổ dân phố 3');
+  await page.getByLabel('Ghi chú chỉ tiêu 2.8b').fill('Số liệu Công an xã đối chiếu');
   await page.getByRole('button', { name: 'Gửi báo cáo' }).click();
-  await page.getByRole('heading', { name: /Phường Tuy Hoà/ }).waitFor();
+  assert.match(await page.locator('#status').innerText(), /đã gửi, chờ duyệt/);
+  await page.goto(`${ctx.server.base}/units/22015`);
   assert.equal(await page.locator('tr[data-indicator="2.8b"] .value').innerText(), '1.234 người');
   await forbidden(page, '/units/24412');
   await forbidden(page, '/reports/24412/2025-09-05');

@@ -194,6 +194,7 @@ pub async fn seed(
                     subject,
                     numerator,
                     denominator,
+                    comment: None,
                 })
                 .collect(),
         })

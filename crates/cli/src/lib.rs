@@ -45,6 +45,12 @@ pub async fn build(
         synthetic,
     );
     state.demo_logins = Arc::new(demo_logins);
+    if synthetic && let Some(day) = demo_as_of {
+        // The demo runs as on the morning of its date, so that week's report is still open.
+        let morning = day.and_hms_opt(8, 0, 0).expect("valid time").and_utc()
+            - chrono::Duration::minutes(state.plan.reporting.utc_offset_minutes.into());
+        state.clock_offset = morning - chrono::Utc::now();
+    }
     state.trust_proxy = std::env::var("HOCVUSO_TRUST_PROXY").is_ok_and(|v| v == "1");
     state.secure_cookies = std::env::var("HOCVUSO_SECURE_COOKIES").is_ok_and(|v| v == "1");
     let listener = TcpListener::bind(addr)

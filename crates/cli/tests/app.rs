@@ -640,9 +640,9 @@ on_both!(each_role_sees_what_it_should, |app: TestApp| async move {
             &[
                 ("/", 303),
                 ("/units/22015", 200),
-                ("/reports/22015/2025-09-12", 200),
+                ("/reports/22015/2025-09-05", 200),
                 ("/units/24412", 403),
-                ("/reports/24412/2025-09-12", 403),
+                ("/reports/24412/2025-09-05", 403),
                 ("/api/v1/progress?unit=66", 403),
                 ("/api/v1/progress?unit=22015", 200),
                 ("/api/v1/units?parent=66", 403),
@@ -655,7 +655,7 @@ on_both!(each_role_sees_what_it_should, |app: TestApp| async move {
             &[
                 ("/", 200),
                 ("/units/24412", 200),
-                ("/reports/24412/2025-09-12", 403),
+                ("/reports/24412/2025-09-05", 403),
                 ("/audit", 403),
                 ("/admin/users", 403),
             ],
@@ -676,14 +676,14 @@ on_both!(each_role_sees_what_it_should, |app: TestApp| async move {
                 ("/units/22015-T01", 200),
                 ("/units/22015", 403),
                 ("/api/v1/units/22015", 403),
-                ("/reports/22015/2025-09-12", 403),
+                ("/reports/22015/2025-09-05", 403),
             ],
         ),
         (
             "congan.tinh",
             &[
                 ("/units/66-CAT", 200),
-                ("/reports/66-CAT/2025-09-12", 200),
+                ("/reports/66-CAT/2025-09-05", 200),
                 ("/units/22015", 403),
             ],
         ),
@@ -726,7 +726,14 @@ on_both!(each_role_sees_what_it_should, |app: TestApp| async move {
 on_both!(
     reporters_write_only_their_unit_and_indicators,
     |app: TestApp| async move {
-        let week = "/2025-09-12";
+        let week = "/2025-09-05";
+        // The demo may already hold this unit's report for the week (then it is updated, not added).
+        let existed = app
+            .store
+            .report("daklak-100-ngay-2025", "22015", d(2025, 9, 5))
+            .await
+            .unwrap()
+            .is_some() as i64;
         let before = app
             .store
             .count_reports("daklak-100-ngay-2025")
@@ -810,13 +817,14 @@ on_both!(
                 &[
                     ("v.2.5.n", "9.999"),
                     ("v.2.5.d", "20.000"),
+                    ("v.2.5.c", "Mẫu số theo số liệu dân cư mới của Công an"),
                     ("difficulties", "Sóng yếu ở thôn 3"),
                 ],
             )
             .await;
         assert_eq!(
             (r.status, r.location().as_deref()),
-            (303, Some("/units/22015?as_of=2025-09-12")),
+            (303, Some("/reports/22015/2025-09-05")),
             "{}",
             r.body
         );
@@ -832,10 +840,10 @@ on_both!(
                 .count_reports("daklak-100-ngay-2025")
                 .await
                 .unwrap(),
-            before + 1
+            before + 1 - existed
         );
         // The API stores the same way; the same body twice is one report.
-        let body = serde_json::json!({ "values": { "2.5": { "numerator": 10000, "denominator": 20000 } }, "proposals": "Thêm trạm phát sóng" });
+        let body = serde_json::json!({ "values": { "2.5": { "numerator": 10000, "denominator": 20000, "comment": "Mẫu số mới" } }, "proposals": "Thêm trạm phát sóng" });
         for _ in 0..2 {
             let r = api
                 .put_json(&format!("/api/v1/reports/22015{week}"), &body)
@@ -847,9 +855,17 @@ on_both!(
                 .count_reports("daklak-100-ngay-2025")
                 .await
                 .unwrap(),
-            before + 1
+            before + 1 - existed
         );
-        assert_eq!(audited(&app, "baocao.xa", "create").await, 1);
+        assert_eq!(
+            audited(
+                &app,
+                "baocao.xa",
+                if existed == 1 { "update" } else { "create" }
+            )
+            .await,
+            1
+        );
         assert_eq!(
             audited(&app, "baocao.xa (khóa API)", "update").await,
             1,
@@ -874,7 +890,7 @@ on_both!(forms_need_the_csrf_token, |app: TestApp| async move {
     let good = reporter.csrf.clone();
     reporter.csrf = None;
     let r = reporter
-        .post_form("/reports/22015/2025-09-12", &[("v.2.5.n", "1")])
+        .post_form("/reports/22015/2025-09-05", &[("v.2.5.n", "1")])
         .await;
     assert_eq!(r.status, 403);
     reporter.csrf = Some("0".repeat(64));
@@ -898,7 +914,7 @@ on_both!(forms_need_the_csrf_token, |app: TestApp| async move {
     let mut api = app.token("baocao.xa").await;
     let r = api
         .put_json(
-            "/api/v1/reports/22015/2025-09-12",
+            "/api/v1/reports/22015/2025-09-05",
             &serde_json::json!({ "values": {} }),
         )
         .await;
@@ -1168,24 +1184,28 @@ on_both!(sessions_tokens_and_accounts, |app: TestApp| async move {
 on_both!(audit_page_filters_and_exports, |app: TestApp| async move {
     let mut c = app.login("sokhcn").await;
     let mut reporter = app.login("baocao.xa").await;
-    reporter
-        .post_form("/reports/22015/2025-09-12", &[("v.2.5.n", "5")])
+    let r = reporter
+        .post_form(
+            "/reports/22015/2025-09-05",
+            &[("v.2.8b.n", "5"), ("v.2.8b.c", "Rà soát trùng lặp")],
+        )
         .await;
+    assert_eq!(r.status, 303, "{}", r.body);
     let page = c.get("/audit?actor=baocao.xa").await;
     assert_eq!(page.status, 200);
     assert!(
-        page.body.contains("data-action=\"login\"") && page.body.contains("data-action=\"create\"")
+        page.body.contains("data-action=\"login\"") && page.body.contains("data-action=\"update\"")
     );
     assert!(!page.body.contains("data-action=\"login_failed\""));
-    let filtered = c.get("/audit?unit=22015&action=create").await;
+    let filtered = c.get("/audit?unit=22015&action=update").await;
     assert!(
         filtered
             .body
-            .contains("report daklak-100-ngay-2025:22015:2025-09-12"),
+            .contains("report daklak-100-ngay-2025:22015:2025-09-05"),
         "{}",
         filtered.body
     );
-    let csv = c.get("/audit.csv?actor=baocao.xa&action=create").await;
+    let csv = c.get("/audit.csv?actor=baocao.xa&action=update").await;
     assert_eq!(csv.status, 200);
     assert!(
         csv.headers

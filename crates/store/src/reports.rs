@@ -3,36 +3,22 @@
 use crate::Store;
 use crate::audit::{Entry, Who, append};
 use crate::db::now_text;
-use crate::error::Result;
+use crate::error::{Result, StoreError};
 use chrono::NaiveDate;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Status {
-    Draft,
-    Submitted,
-    Approved,
-    Returned,
-}
-
-impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Draft => "draft",
-            Status::Submitted => "submitted",
-            Status::Approved => "approved",
-            Status::Returned => "returned",
-        }
-    }
-}
+pub use hocvuso_core::report::Status;
 
 /// One value of a report: the figure of `subject` (the reporting unit itself unless it reports on
 /// behalf of others) for an indicator.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, sqlx::FromRow)]
 pub struct NewValue {
     pub indicator: String,
     pub subject: String,
     pub numerator: f64,
     pub denominator: Option<f64>,
+    /// Explanation of a warning (a decrease, a jump, a changed denominator).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub comment: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -49,7 +35,281 @@ pub struct NewReport {
     pub values: Vec<NewValue>,
 }
 
+/// A stored report with its values.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ReportRecord {
+    pub id: i64,
+    pub unit: String,
+    pub week: String,
+    pub status: Status,
+    pub difficulties: String,
+    pub proposals: String,
+    pub submitted_at: Option<String>,
+    pub first_submitted_at: Option<String>,
+    pub review_note: Option<String>,
+    pub synthetic: bool,
+    pub values: Vec<NewValue>,
+}
+
+/// One step of a report's history.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, sqlx::FromRow)]
+pub struct ReportEvent {
+    pub from_status: Option<String>,
+    pub to_status: String,
+    pub actor: String,
+    pub reason: Option<String>,
+    pub at: String,
+}
+
+/// The status of one unit-week, for completeness and timeliness.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct WeekStatus {
+    pub unit_code: String,
+    pub week: String,
+    pub status: String,
+    pub first_submitted_at: Option<String>,
+}
+
+/// What a unit wrote as difficulties and proposals in one week.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, sqlx::FromRow)]
+pub struct Concerns {
+    pub unit_code: String,
+    pub unit_name: String,
+    pub week: String,
+    pub status: String,
+    pub difficulties: String,
+    pub proposals: String,
+}
+
+type HeadRow = (
+    i64,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    i64,
+);
+
 impl Store {
+    /// The report of a unit for a week, with its values.
+    pub async fn report(
+        &self,
+        plan: &str,
+        unit: &str,
+        week: NaiveDate,
+    ) -> Result<Option<ReportRecord>> {
+        let head: Option<HeadRow> = sqlx::query_as(
+            "SELECT id, status, difficulties, proposals, submitted_at, first_submitted_at, review_note, synthetic
+             FROM reports WHERE plan_code = $1 AND unit_code = $2 AND week = $3",
+        )
+        .bind(plan)
+        .bind(unit)
+        .bind(week.to_string())
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some((
+            id,
+            status,
+            difficulties,
+            proposals,
+            submitted_at,
+            first_submitted_at,
+            review_note,
+            synthetic,
+        )) = head
+        else {
+            return Ok(None);
+        };
+        let values = values_of(&self.pool, id).await?;
+        Ok(Some(ReportRecord {
+            id,
+            unit: unit.to_string(),
+            week: week.to_string(),
+            status: Status::parse(&status)
+                .ok_or_else(|| StoreError::Corrupt(format!("trạng thái «{status}»")))?,
+            difficulties,
+            proposals,
+            submitted_at,
+            first_submitted_at,
+            review_note,
+            synthetic: synthetic != 0,
+            values,
+        }))
+    }
+
+    /// The status history of a report, oldest first.
+    pub async fn report_events(&self, report_id: i64) -> Result<Vec<ReportEvent>> {
+        Ok(sqlx::query_as(
+            "SELECT from_status, to_status, actor, reason, at FROM report_events WHERE report_id = $1 ORDER BY id",
+        )
+        .bind(report_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Approves or returns a report: the new status, the event, the reason shown to the unit, and the
+    /// audit entry, in one transaction.
+    pub async fn set_report_status(
+        &self,
+        report_id: i64,
+        to: Status,
+        reason: Option<&str>,
+        who: &Who,
+    ) -> Result<()> {
+        let mut tx = self.pool.begin().await?;
+        let (key, unit, from): (String, String, String) = sqlx::query_as(
+            "SELECT plan_code || ':' || unit_code || ':' || week, unit_code, status FROM reports WHERE id = $1",
+        )
+        .bind(report_id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("không có báo cáo số {report_id}")))?;
+        let now = now_text();
+        sqlx::query("UPDATE reports SET status = $2, review_note = COALESCE($3, review_note), updated_at = $4 WHERE id = $1")
+            .bind(report_id)
+            .bind(to.as_str())
+            .bind(reason)
+            .bind(&now)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO report_events (report_id, from_status, to_status, actor, reason, at) VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(report_id)
+        .bind(&from)
+        .bind(to.as_str())
+        .bind(&who.name)
+        .bind(reason)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?;
+        let entry = Entry {
+            action: if to == Status::Approved {
+                "approve"
+            } else {
+                "return"
+            },
+            entity: "report",
+            key: &key,
+            unit: Some(&unit),
+            before: Some(serde_json::json!({ "status": from }).to_string()),
+            after: Some(serde_json::json!({ "status": to, "reason": reason }).to_string()),
+        };
+        append(&mut *tx, who, &entry).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// What the unit reported before `week`, per indicator: the latest figure, and the weekly increases
+    /// of up to the last five reported weeks (submitted or approved).
+    pub async fn previous_figures(
+        &self,
+        plan: &str,
+        unit: &str,
+        week: NaiveDate,
+    ) -> Result<std::collections::BTreeMap<String, hocvuso_core::report::Previous>> {
+        let rows: Vec<(String, String, f64, Option<f64>)> = sqlx::query_as(
+            "SELECT v.indicator_code, r.week, v.numerator, v.denominator FROM report_values v
+             JOIN reports r ON r.id = v.report_id
+             WHERE r.plan_code = $1 AND r.unit_code = $2 AND v.subject_code = $2 AND r.week < $3
+               AND r.status IN ('submitted', 'approved')
+             ORDER BY v.indicator_code, r.week",
+        )
+        .bind(plan)
+        .bind(unit)
+        .bind(week.to_string())
+        .fetch_all(&self.pool)
+        .await?;
+        let mut by_indicator: std::collections::BTreeMap<String, Vec<(f64, Option<f64>)>> =
+            Default::default();
+        for (indicator, _, numerator, denominator) in rows {
+            by_indicator
+                .entry(indicator)
+                .or_default()
+                .push((numerator, denominator));
+        }
+        Ok(by_indicator
+            .into_iter()
+            .map(|(code, series)| {
+                let last = *series.last().expect("grouped rows are not empty");
+                let tail = &series[series.len().saturating_sub(5)..];
+                let recent_increments = tail.windows(2).map(|w| w[1].0 - w[0].0).collect();
+                let previous = hocvuso_core::report::Previous {
+                    numerator: last.0,
+                    denominator: last.1,
+                    recent_increments,
+                };
+                (code, previous)
+            })
+            .collect())
+    }
+
+    /// Statuses of the reports of a plan within a subtree, for the given weeks.
+    pub async fn week_statuses(&self, plan: &str, within_path: &str) -> Result<Vec<WeekStatus>> {
+        let (lo, hi) = crate::units::subtree_range(within_path);
+        Ok(sqlx::query_as(
+            "SELECT r.unit_code, r.week, r.status, r.first_submitted_at FROM reports r JOIN units u ON u.code = r.unit_code
+             WHERE r.plan_code = $1 AND u.path >= $2 AND u.path < $3",
+        )
+        .bind(plan)
+        .bind(lo)
+        .bind(hi)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Reports waiting for review (submitted), within a subtree, oldest week first.
+    pub async fn review_queue(
+        &self,
+        plan: &str,
+        within_path: &str,
+        week: Option<NaiveDate>,
+    ) -> Result<Vec<Concerns>> {
+        self.concerns(plan, within_path, week, "r.status = 'submitted'")
+            .await
+    }
+
+    /// Difficulties and proposals written in a week (any counted report), within a subtree.
+    pub async fn week_concerns(
+        &self,
+        plan: &str,
+        within_path: &str,
+        week: NaiveDate,
+    ) -> Result<Vec<Concerns>> {
+        self.concerns(
+            plan,
+            within_path,
+            Some(week),
+            "r.status IN ('submitted', 'approved') AND (r.difficulties <> '' OR r.proposals <> '')",
+        )
+        .await
+    }
+
+    async fn concerns(
+        &self,
+        plan: &str,
+        within_path: &str,
+        week: Option<NaiveDate>,
+        condition: &'static str,
+    ) -> Result<Vec<Concerns>> {
+        let (lo, hi) = crate::units::subtree_range(within_path);
+        let sql = format!(
+            "SELECT r.unit_code, u.full_name AS unit_name, r.week, r.status, r.difficulties, r.proposals
+             FROM reports r JOIN units u ON u.code = r.unit_code
+             WHERE r.plan_code = $1 AND u.path >= $2 AND u.path < $3 AND ($4 = '' OR r.week = $4) AND {condition}
+             ORDER BY r.week, u.path"
+        );
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(plan)
+            .bind(lo)
+            .bind(hi)
+            .bind(week.map_or(String::new(), |w| w.to_string()))
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
     /// Stores a report with its values (replacing the values of an earlier version) and records the
     /// status change. Returns the report id.
     pub async fn put_report(&self, r: &NewReport, who: &Who) -> Result<i64> {
@@ -159,11 +419,12 @@ async fn put_in(
     .await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO reports (plan_code, unit_code, week, status, difficulties, proposals, submitted_at, synthetic,
-                              created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
+                              created_at, updated_at, first_submitted_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10)
          ON CONFLICT (plan_code, unit_code, week) DO UPDATE SET status = excluded.status,
              difficulties = excluded.difficulties, proposals = excluded.proposals,
-             submitted_at = excluded.submitted_at, synthetic = excluded.synthetic, updated_at = excluded.updated_at
+             submitted_at = excluded.submitted_at, synthetic = excluded.synthetic, updated_at = excluded.updated_at,
+             first_submitted_at = COALESCE(reports.first_submitted_at, excluded.first_submitted_at)
          RETURNING id",
     )
     .bind(&r.plan)
@@ -175,6 +436,7 @@ async fn put_in(
     .bind(r.submitted_at.as_deref())
     .bind(r.synthetic as i64)
     .bind(&now)
+    .bind(r.submitted_at.as_deref().filter(|_| r.status.counts()))
     .fetch_one(&mut **tx)
     .await?;
     sqlx::query("DELETE FROM report_values WHERE report_id = $1")
@@ -185,14 +447,15 @@ async fn put_in(
         // Not a cached statement: sqlx 0.9's Any driver declares a NULL f64 as float4 to PostgreSQL, so a
         // statement first prepared with no denominator would reject every later 8-byte denominator.
         sqlx::query(
-            "INSERT INTO report_values (report_id, indicator_code, subject_code, numerator, denominator)
-             VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO report_values (report_id, indicator_code, subject_code, numerator, denominator, comment)
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(id)
         .bind(&v.indicator)
         .bind(&v.subject)
         .bind(v.numerator)
         .bind(v.denominator)
+        .bind(v.comment.as_deref())
         .persistent(false)
         .execute(&mut **tx)
         .await?;
@@ -262,24 +525,24 @@ async fn stored_report(
     let Some((id, status, difficulties, proposals, submitted_at)) = head else {
         return Ok(None);
     };
-    let values: Vec<(String, String, f64, Option<f64>)> = sqlx::query_as(
-        "SELECT indicator_code, subject_code, numerator, denominator FROM report_values WHERE report_id = $1",
-    )
-    .bind(id)
-    .fetch_all(&mut **tx)
-    .await?;
-    let values = values
-        .into_iter()
-        .map(|(indicator, subject, numerator, denominator)| NewValue {
-            indicator,
-            subject,
-            numerator,
-            denominator,
-        })
-        .collect();
+    let values = values_of(&mut **tx, id).await?;
     Ok(Some((
         id,
         content(&status, &difficulties, &proposals, values),
         submitted_at,
     )))
+}
+
+/// The values of a report, in a fixed order.
+async fn values_of<'e, E>(executor: E, report_id: i64) -> Result<Vec<NewValue>>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
+{
+    Ok(sqlx::query_as(
+        "SELECT indicator_code AS indicator, subject_code AS subject, numerator, denominator, comment
+         FROM report_values WHERE report_id = $1 ORDER BY indicator_code, subject_code",
+    )
+    .bind(report_id)
+    .fetch_all(executor)
+    .await?)
 }

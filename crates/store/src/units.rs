@@ -406,6 +406,28 @@ impl Store {
         Ok(())
     }
 
+    /// A unit's registered denominators on `as_of` (the latest not after it, else the earliest), by key.
+    pub async fn denominators_of(
+        &self,
+        unit: &UnitRecord,
+        as_of: NaiveDate,
+    ) -> Result<std::collections::BTreeMap<String, f64>> {
+        let rows: Vec<(String, f64, String)> = sqlx::query_as(
+            "SELECT key, value, as_of FROM unit_denominators WHERE unit_code = $1 ORDER BY key, as_of",
+        )
+        .bind(&unit.code)
+        .fetch_all(&self.pool)
+        .await?;
+        let as_of = as_of.to_string();
+        let mut out = std::collections::BTreeMap::new();
+        for (key, value, date) in rows {
+            if !out.contains_key(&key) || date <= as_of {
+                out.insert(key, value);
+            }
+        }
+        Ok(out)
+    }
+
     pub async fn unit(&self, code: &str) -> Result<Option<UnitRecord>> {
         Ok(sqlx::query_as(AssertSqlSafe(format!(
             "SELECT {UNIT_COLUMNS} FROM units WHERE code = $1"

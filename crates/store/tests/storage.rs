@@ -311,6 +311,7 @@ fn report(
                 subject: unit.into(),
                 numerator: *n,
                 denominator: *den,
+                comment: None,
             })
             .collect(),
     }

@@ -7,6 +7,7 @@ mod admin;
 mod api;
 mod assets;
 mod error;
+mod monitoring;
 mod pages;
 mod reports;
 mod views;
@@ -45,6 +46,10 @@ pub fn router(state: AppState) -> Router {
             "/reports/{unit}/{week}",
             get(reports::form).post(reports::submit_form),
         )
+        .route("/reports/{unit}/{week}/review", post(reports::review_form))
+        .route("/review", get(monitoring::review_queue))
+        .route("/completeness", get(monitoring::completeness))
+        .route("/concerns", get(monitoring::concerns))
         .route("/login", get(access::login_form).post(access::login_submit))
         .route("/logout", post(access::logout))
         .route("/logout-everywhere", post(access::logout_everywhere))
@@ -68,7 +73,15 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/progress", get(api::progress))
         .route(
             "/api/v1/reports/{unit}/{week}",
-            axum::routing::put(reports::put_api),
+            get(reports::get_api).put(reports::put_api),
+        )
+        .route(
+            "/api/v1/reports/{unit}/{week}/approve",
+            post(reports::approve_api),
+        )
+        .route(
+            "/api/v1/reports/{unit}/{week}/return",
+            post(reports::return_api),
         )
         .route("/static/{file}", get(assets::serve))
         .fallback(pages::not_found)

@@ -1,5 +1,6 @@
-//! Submitting a unit's weekly report: a form and `PUT /api/v1/reports/{unit}/{week}`, both through
-//! [`Scoped::submit_report`], so both refuse the same things.
+//! Weekly reports: the unit's form, the secretariat's review (approve / return with a reason), and the
+//! API. Every path goes through [`Scoped::save_report`] or [`Scoped::review`], so the same rules refuse
+//! the same input everywhere.
 
 use crate::access::{CSRF_FIELD, Scoped};
 use crate::error::{ApiError, WebError};
@@ -12,17 +13,30 @@ use chrono::NaiveDate;
 use hocvuso_core::format;
 use hocvuso_core::input::parse_count;
 use hocvuso_core::plan::TargetKind;
-use hocvuso_core::report::Figure;
+use hocvuso_core::report::{Action, Figure, Status};
+use hocvuso_store::reports::{ReportEvent, ReportRecord};
 use hocvuso_store::units::UnitRecord;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-fn parse_week(raw: &str) -> Result<NaiveDate, WebError> {
+pub fn parse_week(raw: &str) -> Result<NaiveDate, WebError> {
     hocvuso_core::plan::parse_date_text(raw).ok_or_else(|| {
         WebError::BadRequest(format!(
             "kỳ báo cáo «{raw}» không hợp lệ; dùng dạng 2025-09-05"
         ))
     })
+}
+
+/// An instant as Vietnamese local time.
+fn local(rfc3339: &str, offset_minutes: i32) -> String {
+    let offset = chrono::FixedOffset::east_opt(offset_minutes * 60).expect("validated offset");
+    chrono::DateTime::parse_from_rfc3339(rfc3339)
+        .map(|t| {
+            t.with_timezone(&offset)
+                .format("%H:%M %d/%m/%Y")
+                .to_string()
+        })
+        .unwrap_or_else(|_| rfc3339.to_string())
 }
 
 struct FieldRow {
@@ -32,7 +46,15 @@ struct FieldRow {
     has_denominator: bool,
     numerator: String,
     denominator: String,
+    comment: String,
     last: String,
+}
+
+struct EventLine {
+    at: String,
+    actor: String,
+    change: String,
+    reason: String,
 }
 
 #[derive(Template)]
@@ -46,10 +68,29 @@ struct ReportPage {
     week_iso: String,
     week_text: String,
     due_text: String,
+    lock_text: String,
+    status_text: String,
+    review_note: String,
+    can_edit: bool,
+    can_review: bool,
     rows: Vec<FieldRow>,
     difficulties: String,
     proposals: String,
     errors: Vec<String>,
+    history: Vec<EventLine>,
+}
+
+fn status_text(report: Option<&ReportRecord>, offset: i32) -> String {
+    match report {
+        None => "chưa có báo cáo".into(),
+        Some(r) => {
+            let when = r
+                .first_submitted_at
+                .as_deref()
+                .map(|t| format!(", gửi lần đầu lúc {}", local(t, offset)));
+            format!("{}{}", r.status.label_vi(), when.unwrap_or_default())
+        }
+    }
 }
 
 async fn render(
@@ -60,31 +101,42 @@ async fn render(
     errors: Vec<String>,
 ) -> Result<Html<String>, WebError> {
     let plan = scoped.plan();
+    let offset = plan.reporting.utc_offset_minutes;
+    let stored = scoped.report(unit, week).await?;
+    let report = stored.as_ref().map(|(r, _)| r);
     let last = scoped.latest_values(unit, week).await?;
-    let rows = scoped
-        .writable_indicators(unit)
-        .into_iter()
+    let writable = scoped.writable_indicators(unit);
+    let rows = writable
+        .iter()
         .map(|ind| {
             let previous = last.get(&ind.code);
+            let own = report.and_then(|r| {
+                r.values
+                    .iter()
+                    .find(|v| v.indicator == ind.code && v.subject == unit.code)
+            });
             let typed = |suffix: &str| {
                 entered
                     .and_then(|e| e.get(&format!("v.{}.{suffix}", ind.code)))
                     .cloned()
             };
-            let yes_no = ind.kind == TargetKind::ShareOfUnits
-                && ind.counted_unit.map(|k| k.as_str()) == Some(unit.kind.as_str());
             FieldRow {
                 code: ind.code.clone(),
                 name: ind.name.clone(),
-                yes_no,
+                yes_no: ind.kind == TargetKind::ShareOfUnits
+                    && ind.counted_unit.map(|k| k.as_str()) == Some(unit.kind.as_str()),
                 has_denominator: ind.kind == TargetKind::Ratio,
-                numerator: typed("n")
-                    .unwrap_or_else(|| previous.map_or(String::new(), |p| format::number(p.1, 0))),
+                numerator: typed("n").unwrap_or_else(|| {
+                    own.map(|v| v.numerator)
+                        .or(previous.map(|p| p.1))
+                        .map_or(String::new(), |n| format::number(n, 0))
+                }),
                 denominator: typed("d").unwrap_or_else(|| {
-                    previous
-                        .and_then(|p| p.2)
+                    own.and_then(|v| v.denominator)
                         .map_or(String::new(), |d| format::number(d, 0))
                 }),
+                comment: typed("c")
+                    .unwrap_or_else(|| own.and_then(|v| v.comment.clone()).unwrap_or_default()),
                 last: previous.map_or("chưa có".into(), |p| {
                     let d =
                         p.2.map_or(String::new(), |d| format!(" / {}", format::number(d, 0)));
@@ -95,6 +147,14 @@ async fn render(
         })
         .collect();
     let w = hocvuso_core::calendar::week_on(plan, week);
+    let locked = w
+        .as_ref()
+        .is_some_and(|w| hocvuso_core::calendar::is_locked(w, scoped.now()));
+    let staff = scoped.actor().can_manage_campaign();
+    let status = report.map(|r| r.status);
+    let can_edit = !writable.is_empty()
+        && (staff
+            || (status != Some(Status::Approved) && (status == Some(Status::Returned) || !locked)));
     let page = ReportPage {
         title: format!("Báo cáo tuần – {}", unit.full_name),
         synthetic: scoped.synthetic(),
@@ -104,28 +164,60 @@ async fn render(
         week_iso: week.to_string(),
         week_text: match &w {
             Some(w) => format!(
-                "tuần {} – kỳ báo cáo {} {}",
+                "Tuần {} – kỳ báo cáo {} {}",
                 w.number,
                 weekday_vi(plan.reporting.weekday),
                 format::date(week)
             ),
             None => format::date(week),
         },
-        due_text: w.map_or(String::new(), |w| {
-            format!("Hạn nộp: {}", w.due.format("%H:%M ngày %d/%m/%Y"))
+        due_text: w.as_ref().map_or(String::new(), |w| {
+            format!("Hạn nộp {}", w.due.format("%H:%M %d/%m/%Y"))
         }),
+        lock_text: w.as_ref().map_or(String::new(), |w| {
+            format!(
+                "khóa sổ {}{}",
+                w.lock.format("%H:%M %d/%m/%Y"),
+                if locked { " (đã khóa)" } else { "" }
+            )
+        }),
+        status_text: status_text(report, offset),
+        review_note: report
+            .filter(|r| r.status == Status::Returned)
+            .and_then(|r| r.review_note.clone())
+            .unwrap_or_default(),
+        can_edit,
+        can_review: staff && matches!(status, Some(Status::Submitted | Status::Approved)),
         rows,
         difficulties: entered
             .and_then(|e| e.get("difficulties"))
             .cloned()
+            .or(report.map(|r| r.difficulties.clone()))
             .unwrap_or_default(),
         proposals: entered
             .and_then(|e| e.get("proposals"))
             .cloned()
+            .or(report.map(|r| r.proposals.clone()))
             .unwrap_or_default(),
         errors,
+        history: stored.as_ref().map_or(Vec::new(), |(_, events)| {
+            events.iter().map(|e| event_line(e, offset)).collect()
+        }),
     };
     Ok(Html(page.render()?))
+}
+
+fn event_line(e: &ReportEvent, offset: i32) -> EventLine {
+    let label = |s: &str| Status::parse(s).map_or(s.to_string(), |s| s.label_vi().to_string());
+    EventLine {
+        at: local(&e.at, offset),
+        actor: e.actor.clone(),
+        change: match &e.from_status {
+            Some(from) => format!("{} → {}", label(from), label(&e.to_status)),
+            None => label(&e.to_status),
+        },
+        reason: e.reason.clone().unwrap_or_default(),
+    }
 }
 
 pub async fn form(
@@ -134,7 +226,7 @@ pub async fn form(
 ) -> Result<Html<String>, WebError> {
     let unit = scoped.unit(&unit).await?;
     let week = parse_week(&week)?;
-    if scoped.writable_indicators(&unit).is_empty() {
+    if scoped.writable_indicators(&unit).is_empty() && !scoped.actor().can_manage_campaign() {
         return Err(WebError::Forbidden(format!(
             "Tài khoản của bạn không được gửi báo cáo của {}.",
             unit.full_name
@@ -143,13 +235,22 @@ pub async fn form(
     render(&scoped, &unit, week, None, Vec::new()).await
 }
 
-/// Reads `v.CODE.n` / `v.CODE.d` fields; empty ones are not reported.
-fn figures_from_form(
-    fields: &BTreeMap<String, String>,
-) -> Result<BTreeMap<String, Figure>, Vec<String>> {
+/// Figures and comments typed in a form, by indicator code.
+type Entered = (BTreeMap<String, Figure>, BTreeMap<String, String>);
+
+/// Reads `v.CODE.n` / `v.CODE.d` / `v.CODE.c` fields; empty figures are not reported.
+fn figures_from_form(fields: &BTreeMap<String, String>) -> Result<Entered, Vec<String>> {
     let mut figures = BTreeMap::new();
+    let mut comments = BTreeMap::new();
     let mut problems = Vec::new();
     for (name, value) in fields {
+        if let Some(code) = name
+            .strip_prefix("v.")
+            .and_then(|rest| rest.strip_suffix(".c"))
+            && !value.trim().is_empty()
+        {
+            comments.insert(code.to_string(), value.trim().to_string());
+        }
         let Some(code) = name
             .strip_prefix("v.")
             .and_then(|rest| rest.strip_suffix(".n"))
@@ -182,10 +283,18 @@ fn figures_from_form(
         }
     }
     if problems.is_empty() {
-        Ok(figures)
+        Ok((figures, comments))
     } else {
         Err(problems)
     }
+}
+
+fn form_fields(body: &[u8]) -> Result<BTreeMap<String, String>, WebError> {
+    Ok(serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
+        .map_err(|_| WebError::BadRequest("biểu mẫu không đọc được".into()))?
+        .into_iter()
+        .filter(|(k, _)| k != CSRF_FIELD)
+        .collect())
 }
 
 pub async fn submit_form(
@@ -194,33 +303,82 @@ pub async fn submit_form(
     RawForm(body): RawForm,
 ) -> Result<Response, WebError> {
     let week = parse_week(&week)?;
-    let fields: BTreeMap<String, String> =
-        serde_urlencoded::from_bytes::<Vec<(String, String)>>(&body)
-            .map_err(|_| WebError::BadRequest("biểu mẫu không đọc được".into()))?
-            .into_iter()
-            .filter(|(k, _)| k != CSRF_FIELD)
-            .collect();
+    let fields = form_fields(&body)?;
     let text = |k: &str| fields.get(k).cloned().unwrap_or_default();
+    let action = if text("action") == "draft" {
+        Action::SaveDraft
+    } else {
+        Action::Submit
+    };
     let result = match figures_from_form(&fields) {
-        Ok(figures) => {
+        Ok((figures, comments)) => {
             scoped
-                .submit_report(
+                .save_report(
                     &unit_code,
                     week,
                     &figures,
+                    &comments,
                     &text("difficulties"),
                     &text("proposals"),
+                    action,
                 )
                 .await
         }
         Err(problems) => Err(WebError::Invalid(problems)),
     };
     match result {
-        Ok(_) => Ok(Redirect::to(&format!("/units/{unit_code}?as_of={week}")).into_response()),
+        Ok(_) => Ok(Redirect::to(&format!("/reports/{unit_code}/{week}")).into_response()),
         Err(WebError::Invalid(problems)) => {
             let unit = scoped.unit(&unit_code).await?;
             let page = render(&scoped, &unit, week, Some(&fields), problems).await?;
             Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(WebError::Conflict(message)) => {
+            let unit = scoped.unit(&unit_code).await?;
+            let page = render(&scoped, &unit, week, Some(&fields), vec![message]).await?;
+            Ok((axum::http::StatusCode::CONFLICT, page).into_response())
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// The secretariat approves (`decision=approve`) or returns (`decision=return`, `reason`) a report.
+pub async fn review_form(
+    scoped: Scoped,
+    Path((unit_code, week)): Path<(String, String)>,
+    RawForm(body): RawForm,
+) -> Result<Response, WebError> {
+    let week = parse_week(&week)?;
+    let fields = form_fields(&body)?;
+    let action = match fields.get("decision").map(String::as_str) {
+        Some("approve") => Action::Approve,
+        Some("return") => Action::Return {
+            reason: fields.get("reason").cloned().unwrap_or_default(),
+        },
+        _ => {
+            return Err(WebError::BadRequest(
+                "thiếu quyết định (duyệt hoặc trả lại)".into(),
+            ));
+        }
+    };
+    match scoped.review(&unit_code, week, action).await {
+        Ok(_) => {
+            let back = fields
+                .get("back")
+                .filter(|b| b.starts_with('/') && !b.starts_with("//"))
+                .cloned();
+            Ok(
+                Redirect::to(&back.unwrap_or_else(|| format!("/reports/{unit_code}/{week}")))
+                    .into_response(),
+            )
+        }
+        Err(WebError::Conflict(message)) => {
+            let unit = scoped.unit(&unit_code).await?;
+            Ok((
+                axum::http::StatusCode::CONFLICT,
+                render(&scoped, &unit, week, None, vec![message]).await?,
+            )
+                .into_response())
         }
         Err(other) => Err(other),
     }
@@ -229,11 +387,24 @@ pub async fn submit_form(
 #[derive(Deserialize)]
 pub struct ReportBody {
     #[serde(default)]
-    values: BTreeMap<String, Figure>,
+    values: BTreeMap<String, ApiFigure>,
     #[serde(default)]
     difficulties: String,
     #[serde(default)]
     proposals: String,
+    /// "submit" (default) or "draft".
+    #[serde(default)]
+    action: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct ApiFigure {
+    numerator: f64,
+    #[serde(default)]
+    denominator: Option<f64>,
+    /// Explanation required when a value raises a warning.
+    #[serde(default)]
+    comment: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -241,10 +412,12 @@ pub struct Stored {
     id: i64,
     unit: String,
     week: NaiveDate,
-    status: &'static str,
+    status: Status,
+    /// Warnings accepted because they carry a comment.
+    warnings: Vec<String>,
 }
 
-/// Stores the report; sending the same body again leaves one report with the same values.
+/// Saves the report; sending the same body again leaves one report, unchanged.
 pub async fn put_api(
     scoped: Scoped,
     Path((unit, week)): Path<(String, String)>,
@@ -254,19 +427,127 @@ pub async fn put_api(
     let Json(body) = body.map_err(|e| {
         WebError::BadRequest(format!("nội dung JSON không hợp lệ: {}", e.body_text()))
     })?;
-    let id = scoped
-        .submit_report(
+    let action = match body.action.as_deref() {
+        None | Some("submit") => Action::Submit,
+        Some("draft") => Action::SaveDraft,
+        Some(other) => {
+            return Err(WebError::BadRequest(format!(
+                "action «{other}» không có; dùng submit hoặc draft"
+            ))
+            .into());
+        }
+    };
+    let figures = body
+        .values
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.clone(),
+                Figure {
+                    numerator: v.numerator,
+                    denominator: v.denominator,
+                },
+            )
+        })
+        .collect();
+    let comments = body
+        .values
+        .iter()
+        .filter_map(|(k, v)| Some((k.clone(), v.comment.clone()?)))
+        .collect();
+    let (id, warnings) = scoped
+        .save_report(
             &unit,
             week,
-            &body.values,
+            &figures,
+            &comments,
             &body.difficulties,
             &body.proposals,
+            action.clone(),
         )
         .await?;
+    let status = if action == Action::SaveDraft {
+        Status::Draft
+    } else {
+        Status::Submitted
+    };
     Ok(Json(Stored {
         id,
         unit,
         week,
-        status: "submitted",
+        status,
+        warnings,
     }))
+}
+
+#[derive(Serialize)]
+pub struct ReportWithHistory {
+    #[serde(flatten)]
+    report: ReportRecord,
+    on_time: Option<bool>,
+    history: Vec<ReportEvent>,
+}
+
+pub async fn get_api(
+    scoped: Scoped,
+    Path((unit, week)): Path<(String, String)>,
+) -> Result<Json<ReportWithHistory>, ApiError> {
+    let week = parse_week(&week)?;
+    let unit = scoped.unit(&unit).await?;
+    let (report, history) = scoped.report(&unit, week).await?.ok_or_else(|| {
+        WebError::NotFound(format!(
+            "{} chưa có báo cáo kỳ {}",
+            unit.full_name,
+            format::date(week)
+        ))
+    })?;
+    let due = hocvuso_core::calendar::week_on(scoped.plan(), week);
+    let on_time = report
+        .first_submitted_at
+        .as_deref()
+        .and_then(|t| t.parse::<chrono::DateTime<chrono::Utc>>().ok())
+        .zip(due)
+        .map(|(at, w)| hocvuso_core::calendar::is_on_time(&w, at));
+    Ok(Json(ReportWithHistory {
+        report,
+        on_time,
+        history,
+    }))
+}
+
+#[derive(Deserialize)]
+pub struct ReviewBody {
+    #[serde(default)]
+    reason: String,
+}
+
+pub async fn approve_api(
+    scoped: Scoped,
+    Path((unit, week)): Path<(String, String)>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let week = parse_week(&week)?;
+    let status = scoped.review(&unit, week, Action::Approve).await?;
+    Ok(Json(
+        serde_json::json!({ "unit": unit, "week": week, "status": status }),
+    ))
+}
+
+pub async fn return_api(
+    scoped: Scoped,
+    Path((unit, week)): Path<(String, String)>,
+    Json(body): Json<ReviewBody>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    let week = parse_week(&week)?;
+    let status = scoped
+        .review(
+            &unit,
+            week,
+            Action::Return {
+                reason: body.reason,
+            },
+        )
+        .await?;
+    Ok(Json(
+        serde_json::json!({ "unit": unit, "week": week, "status": status }),
+    ))
 }

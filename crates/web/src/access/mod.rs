@@ -37,6 +37,9 @@ pub struct AppState {
     pub address_throttle: Throttle,
     /// Pause after a failed login, times the failures so far, to slow guessing down.
     pub failure_delay: std::time::Duration,
+    /// Added to the system clock: zero in production; in the demo, the gap back to the demo's date, so
+    /// that due and lock times behave as on that day.
+    pub clock_offset: chrono::Duration,
 }
 
 impl AppState {
@@ -60,7 +63,13 @@ impl AppState {
                 lock_for: chrono::Duration::minutes(15),
             },
             failure_delay: std::time::Duration::from_millis(200),
+            clock_offset: chrono::Duration::zero(),
         }
+    }
+
+    /// The current instant, as the campaign's rules see it.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        chrono::Utc::now() + self.clock_offset
     }
 
     /// Liveness of the database, for `/healthz` (no data is read).

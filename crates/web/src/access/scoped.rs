@@ -13,11 +13,13 @@ use hocvuso_core::access::{Actor, Role, Target};
 use hocvuso_core::calendar;
 use hocvuso_core::plan::Plan;
 use hocvuso_core::progress::Progress;
-use hocvuso_core::report::{Figure, check_figures};
+use hocvuso_core::report::{Action, Figure, Status, check_report, next_status};
 use hocvuso_core::units::UnitKind;
 use hocvuso_store::accounts::{NewUser, TokenRecord, UserRecord};
 use hocvuso_store::audit::{AuditFilter, AuditRecord, Who};
-use hocvuso_store::reports::{NewReport, NewValue, Status};
+use hocvuso_store::reports::{
+    Concerns, NewReport, NewValue, ReportEvent, ReportRecord, WeekStatus,
+};
 use hocvuso_store::units::{UnitFilter, UnitRecord};
 use std::collections::BTreeMap;
 
@@ -78,6 +80,11 @@ impl Scoped {
 
     pub fn synthetic(&self) -> bool {
         self.state.synthetic
+    }
+
+    /// The current instant, as the campaign's rules see it (shifted in the demo).
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.state.now()
     }
 
     /// What the top bar shows for this actor.
@@ -183,16 +190,21 @@ impl Scoped {
         }
     }
 
-    /// Stores a unit's weekly report as submitted, after checking the week, the actor's right to
-    /// write each indicator for this unit, and the values. Nothing is stored when anything is wrong.
-    pub async fn submit_report(
+    /// Saves a unit's weekly report as a draft or submits it, after checking the week, the workflow
+    /// (lock time, approved reports), the actor's right to write each indicator for this unit, and the
+    /// values (errors, and warnings without a comment). Nothing is stored when anything is wrong.
+    /// Returns the report id and the accepted warnings.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn save_report(
         &self,
         unit_code: &str,
         week: NaiveDate,
         figures: &BTreeMap<String, Figure>,
+        comments: &BTreeMap<String, String>,
         difficulties: &str,
         proposals: &str,
-    ) -> Result<i64, WebError> {
+        action: Action,
+    ) -> Result<(i64, Vec<String>), WebError> {
         let unit = self.state.store.require_unit(unit_code).await?;
         let allowed = self.writable_indicators(&unit);
         if allowed.is_empty() || !self.actor().can_read(target(&unit)?) {
@@ -208,18 +220,53 @@ impl Scoped {
                 "Báo cáo có chỉ tiêu không giao cho tài khoản của bạn; không có gì được lưu.",
             ));
         }
-        if calendar::week_on(self.plan(), week).is_none() {
+        let plan = self.plan();
+        let Some(w) = calendar::week_on(plan, week) else {
             return Err(WebError::BadRequest(format!(
                 "ngày {} không phải kỳ báo cáo của kế hoạch (báo cáo theo {})",
                 hocvuso_core::format::date(week),
-                crate::views::weekday_vi(self.plan().reporting.weekday)
+                crate::views::weekday_vi(plan.reporting.weekday)
+            )));
+        };
+        let now = self.state.now();
+        if w.reporting_day - chrono::Days::new(6) > now.date_naive() {
+            return Err(WebError::Conflict(format!(
+                "Không lưu được báo cáo: chưa đến kỳ báo cáo {}.",
+                hocvuso_core::format::date(week)
             )));
         }
+        let existing = self
+            .state
+            .store
+            .report(&plan.code, &unit.code, week)
+            .await?;
+        let staff = self.actor().can_manage_campaign();
+        let status = next_status(
+            existing.as_ref().map(|r| r.status),
+            &action,
+            staff,
+            calendar::is_locked(&w, now),
+        )
+        .map_err(|m| WebError::Conflict(format!("Không lưu được báo cáo: {m}.")))?;
+        let previous = self
+            .state
+            .store
+            .previous_figures(&plan.code, &unit.code, week)
+            .await?;
+        let registered = self.state.store.denominators_of(&unit, week).await?;
         let kind = target(&unit)?.kind;
-        let problems = check_figures(self.plan(), kind, &allowed, figures);
-        if !problems.is_empty() {
+        let findings = check_report(
+            plan,
+            kind,
+            &allowed,
+            figures,
+            comments,
+            &previous,
+            &registered,
+        );
+        if !findings.errors.is_empty() {
             return Err(WebError::Invalid(
-                problems.iter().map(|p| p.to_string()).collect(),
+                findings.errors.iter().map(|p| p.to_string()).collect(),
             ));
         }
         for (text, field) in [
@@ -233,15 +280,15 @@ impl Scoped {
             }
         }
         let report = NewReport {
-            plan: self.plan().code.clone(),
+            plan: plan.code.clone(),
             unit: unit.code.clone(),
             week,
-            status: Status::Submitted,
+            status,
             difficulties: difficulties.trim().to_string(),
             proposals: proposals.trim().to_string(),
-            submitted_at: Some(
-                chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-            ),
+            submitted_at: status
+                .counts()
+                .then(|| now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
             synthetic: false,
             values: figures
                 .iter()
@@ -250,10 +297,105 @@ impl Scoped {
                     subject: unit.code.clone(),
                     numerator: f.numerator,
                     denominator: f.denominator,
+                    comment: comments
+                        .get(code)
+                        .map(|c| c.trim().to_string())
+                        .filter(|c| !c.is_empty()),
                 })
                 .collect(),
         };
-        Ok(self.state.store.put_report(&report, self.who()).await?)
+        let id = self.state.store.put_report(&report, self.who()).await?;
+        Ok((
+            id,
+            findings.warnings.iter().map(|w| w.to_string()).collect(),
+        ))
+    }
+
+    /// A unit's report for a week, with its history (None when there is none).
+    pub async fn report(
+        &self,
+        unit: &UnitRecord,
+        week: NaiveDate,
+    ) -> Result<Option<(ReportRecord, Vec<ReportEvent>)>, WebError> {
+        let unit = self.unit(&unit.code).await?;
+        let Some(report) = self
+            .state
+            .store
+            .report(&self.plan().code, &unit.code, week)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let events = self.state.store.report_events(report.id).await?;
+        Ok(Some((report, events)))
+    }
+
+    /// Approves or returns a unit's report (secretariat).
+    pub async fn review(
+        &self,
+        unit_code: &str,
+        week: NaiveDate,
+        action: Action,
+    ) -> Result<Status, WebError> {
+        self.require(
+            self.actor().can_manage_campaign(),
+            "duyệt hoặc trả lại báo cáo",
+        )?;
+        let unit = self.unit(unit_code).await?;
+        let report = self
+            .state
+            .store
+            .report(&self.plan().code, &unit.code, week)
+            .await?
+            .ok_or_else(|| {
+                WebError::NotFound(format!(
+                    "{} chưa có báo cáo kỳ {}",
+                    unit.full_name,
+                    hocvuso_core::format::date(week)
+                ))
+            })?;
+        let to = next_status(Some(report.status), &action, true, false)
+            .map_err(|m| WebError::Conflict(format!("{m}.")))?;
+        let reason = match &action {
+            Action::Return { reason } => Some(reason.trim()),
+            _ => None,
+        };
+        self.state
+            .store
+            .set_report_status(report.id, to, reason, self.who())
+            .await?;
+        Ok(to)
+    }
+
+    /// Reports waiting for review in the actor's scope (secretariat).
+    pub async fn review_queue(&self, week: Option<NaiveDate>) -> Result<Vec<Concerns>, WebError> {
+        self.require(self.actor().can_manage_campaign(), "duyệt báo cáo")?;
+        let home = self.home().await?;
+        Ok(self
+            .state
+            .store
+            .review_queue(&self.plan().code, &home.path, week)
+            .await?)
+    }
+
+    /// Difficulties and proposals of a week in the actor's scope.
+    pub async fn week_concerns(&self, week: NaiveDate) -> Result<Vec<Concerns>, WebError> {
+        let home = self.home().await?;
+        Ok(self
+            .state
+            .store
+            .week_concerns(&self.plan().code, &home.path, week)
+            .await?)
+    }
+
+    /// Report statuses within a unit's subtree.
+    pub async fn week_statuses(&self, within: &UnitRecord) -> Result<Vec<WeekStatus>, WebError> {
+        let within = self.unit(&within.code).await?;
+        Ok(self
+            .state
+            .store
+            .week_statuses(&self.plan().code, &within.path)
+            .await?)
     }
 
     /// The unit's latest figures on or before `week`, to pre-fill its form.
