@@ -289,10 +289,10 @@ pub fn next_status(
                 return Ok(target);
             }
             match current {
-                Some(Approved) => Err("báo cáo đã được duyệt; muốn sửa, hãy đề nghị Sở KH&CN trả lại báo cáo".into()),
                 // A returned report may be corrected whatever the date: the secretariat reopened it.
                 Some(Returned) => Ok(target),
                 _ if locked => Err("đã quá thời điểm khóa sổ của tuần này; chỉ Sở KH&CN mở lại được".into()),
+                Some(Approved) => Err("báo cáo đã được duyệt; muốn sửa, hãy đề nghị Sở KH&CN trả lại báo cáo".into()),
                 Some(Submitted) if target == Draft => {
                     Err("báo cáo đã gửi; muốn sửa, hãy sửa và gửi lại (không lưu nháp đè lên báo cáo đã gửi)".into())
                 }

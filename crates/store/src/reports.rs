@@ -151,11 +151,13 @@ impl Store {
 
     /// Approves or returns a report: the new status, the event, the reason shown to the unit, and the
     /// audit entry, in one transaction.
+    /// `at` is the instant of the decision as the campaign sees it (RFC 3339 UTC).
     pub async fn set_report_status(
         &self,
         report_id: i64,
         to: Status,
         reason: Option<&str>,
+        at: &str,
         who: &Who,
     ) -> Result<()> {
         let mut tx = self.pool.begin().await?;
@@ -182,7 +184,7 @@ impl Store {
         .bind(to.as_str())
         .bind(&who.name)
         .bind(reason)
-        .bind(&now)
+        .bind(at)
         .execute(&mut *tx)
         .await?;
         let entry = Entry {
@@ -327,7 +329,7 @@ impl Store {
         Ok(ids)
     }
 
-    /// The latest submitted or approved figures of `unit` (as its own subject) on or before `week`:
+    /// The latest submitted or approved figures of `unit` (as its own subject) before `week`:
     /// indicator → (week, numerator, denominator).
     pub async fn latest_values(
         &self,
@@ -338,7 +340,7 @@ impl Store {
         let rows: Vec<(String, String, f64, Option<f64>)> = sqlx::query_as(
             "SELECT v.indicator_code, r.week, v.numerator, v.denominator FROM report_values v
              JOIN reports r ON r.id = v.report_id
-             WHERE r.plan_code = $1 AND r.unit_code = $2 AND v.subject_code = $2 AND r.week <= $3
+             WHERE r.plan_code = $1 AND r.unit_code = $2 AND v.subject_code = $2 AND r.week < $3
                AND r.status IN ('submitted', 'approved')
              ORDER BY r.week",
         )

@@ -47,7 +47,10 @@ impl TestDatabase {
                 })
             }
             Engine::Postgres => {
-                let Ok(admin_url) = std::env::var("HOCVUSO_TEST_DATABASE_URL") else {
+                let Some(admin_url) = std::env::var("HOCVUSO_TEST_DATABASE_URL")
+                    .ok()
+                    .filter(|v| !v.is_empty())
+                else {
                     if std::env::var("HOCVUSO_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
                         panic!(
                             "HOCVUSO_REQUIRE_POSTGRES=1 but HOCVUSO_TEST_DATABASE_URL is not set"

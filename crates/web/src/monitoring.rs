@@ -167,9 +167,9 @@ type Stored = (Option<Status>, Option<chrono::DateTime<chrono::Utc>>);
 fn symbol(c: Cell) -> &'static str {
     match c {
         Cell::OnTime => "✔",
-        Cell::Late => "⏱",
-        Cell::Draft => "✎",
-        Cell::Returned => "↩",
+        Cell::Late => "T",
+        Cell::Draft => "N",
+        Cell::Returned => "L",
         Cell::Missing => "✗",
     }
 }

@@ -360,9 +360,12 @@ impl Scoped {
             Action::Return { reason } => Some(reason.trim()),
             _ => None,
         };
+        let at = self
+            .now()
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         self.state
             .store
-            .set_report_status(report.id, to, reason, self.who())
+            .set_report_status(report.id, to, reason, &at, self.who())
             .await?;
         Ok(to)
     }
@@ -398,7 +401,7 @@ impl Scoped {
             .await?)
     }
 
-    /// The unit's latest figures on or before `week`, to pre-fill its form.
+    /// The unit's latest figures before `week`, to show beside its form.
     pub async fn latest_values(
         &self,
         unit: &UnitRecord,
