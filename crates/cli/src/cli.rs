@@ -78,12 +78,33 @@ enum Command {
         #[command(subcommand)]
         command: ImportCommand,
     },
+    /// Measurements against a real server (release builds: `cargo run --release -- bench …`).
+    Bench {
+        #[command(subcommand)]
+        command: BenchCommand,
+    },
     /// Accounts and API tokens.
     User {
         #[command(subcommand)]
         command: UserCommand,
         #[command(flatten)]
         db: DbArgs,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum BenchCommand {
+    /// Friday burst: every commune (national: 3,321; province: the plan's) submits the same week at
+    /// once over HTTP, each with its own API token; checks that all are stored once.
+    Burst {
+        #[arg(long, default_value = "national", value_parser = ["national", "province"])]
+        scale: String,
+        /// Requests in flight at once.
+        #[arg(long, default_value_t = 256)]
+        concurrency: usize,
+        /// Database to use (default: a fresh SQLite file, removed afterwards).
+        #[arg(long)]
+        database_url: Option<String>,
     },
 }
 
@@ -348,6 +369,16 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 Err(e) => return Err(e.into()),
             }
         }
+        Command::Bench {
+            command:
+                BenchCommand::Burst {
+                    scale,
+                    concurrency,
+                    database_url,
+                },
+        } => {
+            burst(&scale, concurrency, database_url).await?;
+        }
         Command::User { command, db } => {
             let store = open(&db.database_url).await?;
             demo::ensure_official_units(&store).await?;
@@ -430,6 +461,77 @@ async fn user(store: &Store, command: UserCommand) -> Result<()> {
                 anyhow::bail!("cần tên đăng nhập (tạo khóa) hoặc --revoke SỐ (thu hồi khóa)")
             }
         },
+    }
+    Ok(())
+}
+
+async fn burst(scale: &str, concurrency: usize, database_url: Option<String>) -> Result<()> {
+    let temp = std::env::temp_dir().join(format!("hocvuso-bench-{}.db", std::process::id()));
+    let url = database_url
+        .clone()
+        .unwrap_or_else(|| format!("sqlite://{}", temp.display()));
+    let store = open(&url).await?;
+    demo::ensure_official_units(&store).await?;
+    let plan = demo::load_plan(&store, demo::DAKLAK_PLAN, &Who::system("bench")).await?;
+    let week = hocvuso_core::calendar::weeks(&plan)[7].reporting_day;
+    let within = if scale == "national" {
+        hocvuso_core::units::COUNTRY_CODE.to_string()
+    } else {
+        plan.province.to_string()
+    };
+    let prepared = std::time::Instant::now();
+    let submissions = crate::bench::prepare_burst(&store, &plan, &within, week).await?;
+    let values: usize = submissions
+        .iter()
+        .map(|s| s.body.matches("numerator").count())
+        .sum();
+    println!(
+        "Chuẩn bị {} đơn vị ({} số liệu) trong {:.1} s; gửi báo cáo tuần {} cùng lúc (tối đa {concurrency} yêu cầu song song)",
+        submissions.len(),
+        values,
+        prepared.elapsed().as_secs_f64(),
+        hocvuso_core::format::date(week)
+    );
+    let mut state = hocvuso_web::AppState::new(store.clone(), plan.clone(), week, false);
+    state.clock_offset = crate::clock_offset_to(&plan, week);
+    let app = crate::App::bind(state, "127.0.0.1:0").await?;
+    let addr = app.addr;
+    let server = tokio::spawn(app.run_until_stopped());
+    let started = std::time::Instant::now();
+    let outcomes = crate::bench::fire(addr, &submissions, concurrency).await;
+    let total = started.elapsed();
+    server.abort();
+    let failed = outcomes.iter().filter(|o| o.status != 200).count();
+    let stored = crate::bench::reports_in_week(&store, &plan.code, week).await?;
+    let mut latencies: Vec<_> = outcomes.iter().map(|o| o.elapsed).collect();
+    latencies.sort();
+    println!(
+        "Tất cả lưu trong {:.2} s (ngân sách 5 s): {} yêu cầu, {failed} lỗi, {stored} báo cáo trong cơ sở dữ liệu ({}), p50 {:.0} ms, p99 {:.0} ms, {:.0} báo cáo/s",
+        total.as_secs_f64(),
+        outcomes.len(),
+        if stored == submissions.len() as i64 {
+            "đủ, không trùng"
+        } else {
+            "SAI"
+        },
+        crate::bench::percentile(&latencies, 50.0).as_secs_f64() * 1000.0,
+        crate::bench::percentile(&latencies, 99.0).as_secs_f64() * 1000.0,
+        outcomes.len() as f64 / total.as_secs_f64()
+    );
+    if let Some(o) = outcomes.iter().find(|o| o.status != 200) {
+        println!("Lỗi đầu tiên: {} → {} {}", o.unit, o.status, o.detail);
+    }
+    store.close().await;
+    if database_url.is_none() {
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", temp.display()));
+        }
+    }
+    if failed > 0 || stored != submissions.len() as i64 {
+        anyhow::bail!(
+            "đo tải thất bại: {failed} yêu cầu lỗi, {stored}/{} báo cáo",
+            submissions.len()
+        );
     }
     Ok(())
 }

@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 pub mod accounts;
+pub mod bench;
 pub mod cli;
 pub mod demo;
 
@@ -47,24 +48,35 @@ pub async fn build(
     state.demo_logins = Arc::new(demo_logins);
     if synthetic && let Some(day) = demo_as_of {
         // The demo runs as on the morning of its date, so that week's report is still open.
-        let morning = day.and_hms_opt(8, 0, 0).expect("valid time").and_utc()
-            - chrono::Duration::minutes(state.plan.reporting.utc_offset_minutes.into());
-        state.clock_offset = morning - chrono::Utc::now();
+        state.clock_offset = clock_offset_to(&state.plan, day);
     }
     state.trust_proxy = std::env::var("HOCVUSO_TRUST_PROXY").is_ok_and(|v| v == "1");
     state.secure_cookies = std::env::var("HOCVUSO_SECURE_COOKIES").is_ok_and(|v| v == "1");
-    let listener = TcpListener::bind(addr)
-        .await
-        .with_context(|| format!("không mở được địa chỉ {addr}"))?;
-    let addr = listener.local_addr()?;
-    Ok(App {
-        listener,
-        router: hocvuso_web::router(state),
-        addr,
-    })
+    App::bind(state, addr).await
+}
+
+/// The morning (08:00 local) of `day`, minus now: the clock offset that makes the rules behave as on
+/// that day.
+pub fn clock_offset_to(plan: &hocvuso_core::plan::Plan, day: NaiveDate) -> chrono::Duration {
+    let morning = day.and_hms_opt(8, 0, 0).expect("valid time").and_utc()
+        - chrono::Duration::minutes(plan.reporting.utc_offset_minutes.into());
+    morning - chrono::Utc::now()
 }
 
 impl App {
+    /// Binds a server for a prepared state.
+    pub async fn bind(state: AppState, addr: &str) -> Result<App> {
+        let listener = TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("không mở được địa chỉ {addr}"))?;
+        let addr = listener.local_addr()?;
+        Ok(App {
+            listener,
+            router: hocvuso_web::router(state),
+            addr,
+        })
+    }
+
     /// Serves until Ctrl-C or SIGTERM, finishing requests in flight.
     pub async fn run_until_stopped(self) -> Result<()> {
         // The client address reaches the handlers (login throttling, the audit log).

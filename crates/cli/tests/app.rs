@@ -12,7 +12,9 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 struct TestApp {
     addr: std::net::SocketAddr,
     store: Store,
-    _db: TestDatabase,
+    /// The database lives as long as any clone of this: a test body that uses only some fields of
+    /// the app (closures capture fields, not the whole value) must not drop it early.
+    db: std::sync::Arc<TestDatabase>,
 }
 
 #[derive(Debug)]
@@ -56,6 +58,11 @@ fn form_encode(fields: &[(&str, &str)]) -> String {
 
 impl TestApp {
     async fn spawn(engine: Engine) -> Option<TestApp> {
+        // Server-side errors show in the output of a failing test.
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter("error")
+            .with_test_writer()
+            .try_init();
         let db = TestDatabase::new(engine).await?;
         let store = Store::open(&db.url).await.expect("open");
         let (plan, _) = demo::seed(&store, demo::DAKLAK_PLAN, 7, d(2025, 9, 5))
@@ -72,7 +79,7 @@ impl TestApp {
         Some(TestApp {
             addr,
             store,
-            _db: db,
+            db: std::sync::Arc::new(db),
         })
     }
 
@@ -280,13 +287,17 @@ macro_rules! on_both {
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
                 if let Some(app) = TestApp::spawn(Engine::Sqlite).await {
+                    let keep = app.db.clone();
                     ($body)(app).await;
+                    drop(keep);
                 }
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
                 if let Some(app) = TestApp::spawn(Engine::Postgres).await {
+                    let keep = app.db.clone();
                     ($body)(app).await;
+                    drop(keep);
                 }
             }
         }
@@ -572,7 +583,7 @@ async fn another_province_plan_runs_the_same_way() {
     let app = TestApp {
         addr,
         store,
-        _db: db,
+        db: std::sync::Arc::new(db),
     };
     let mut c = app.login("lanhdao").await;
     let api = c.get("/api/v1/progress").await.json();
@@ -1438,3 +1449,48 @@ on_both!(follow_up_pages, |app: TestApp| async move {
     let mut viewer = app.login("lanhdao").await;
     assert_eq!(viewer.get("/review").await.status, 403);
 });
+
+// ---- Friday burst -------------------------------------------------------------------------------
+
+on_both!(
+    every_unit_submits_at_once_and_nothing_is_lost,
+    |app: TestApp| async move {
+        let week = d(2025, 9, 5);
+        let plan = app.store.active_plan().await.unwrap().unwrap();
+        let burst = hocvuso::bench::prepare_burst(&app.store, &plan, "66", week)
+            .await
+            .unwrap();
+        assert!(
+            burst.len() > 150,
+            "every reporting unit of the province: {}",
+            burst.len()
+        );
+        let before = app.store.count_reports(&plan.code).await.unwrap();
+        let existing = hocvuso::bench::reports_in_week(&app.store, &plan.code, week)
+            .await
+            .unwrap();
+        // Twice: a client retrying after a lost answer must not create a second report.
+        for round in 0..2 {
+            let results = hocvuso::bench::fire(app.addr, &burst, 64).await;
+            let failed: Vec<_> = results.iter().filter(|r| r.status != 200).collect();
+            assert!(
+                failed.is_empty(),
+                "round {round}: {} failed, first: {:?}",
+                failed.len(),
+                failed.first()
+            );
+        }
+        let after = hocvuso::bench::reports_in_week(&app.store, &plan.code, week)
+            .await
+            .unwrap();
+        assert_eq!(
+            after,
+            burst.len() as i64,
+            "one report per unit for the week"
+        );
+        assert_eq!(
+            app.store.count_reports(&plan.code).await.unwrap(),
+            before + (burst.len() as i64 - existing)
+        );
+    }
+);

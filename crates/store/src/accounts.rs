@@ -73,7 +73,7 @@ impl Store {
 
     /// Creates a user; a taken username is a clear error.
     pub async fn create_user(&self, u: &NewUser, who: &Who) -> Result<i64> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let now = now_text();
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO users (username, display_name, role, unit_code, password_hash, sessions_valid_after, created_at,
@@ -183,7 +183,7 @@ impl Store {
         ) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
         set: &'static str,
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let before = user_in(&mut tx, user_id).await?;
         let now = now_text();
         let sql = format!(
@@ -294,7 +294,7 @@ impl Store {
         prefix: &str,
         who: &Who,
     ) -> Result<i64> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let user = user_in(&mut tx, user_id).await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO api_tokens (user_id, label, token_hash, prefix, created_at) VALUES ($1, $2, $3, $4, $5)
@@ -354,7 +354,7 @@ impl Store {
     }
 
     pub async fn revoke_token(&self, id: i64, who: &Who) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let before = token_in(&mut tx, id).await?;
         if before.revoked_at.is_some() {
             return Err(StoreError::Conflict(format!(
@@ -398,7 +398,7 @@ impl Store {
     pub async fn record_login_failure(&self, key: &str, rule: Throttle) -> Result<i64> {
         let now = chrono::Utc::now();
         let now_s = now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let row: Option<(i64, String)> =
             sqlx::query_as("SELECT failures, window_start FROM login_failures WHERE key = $1")
                 .bind(key)

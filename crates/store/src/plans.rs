@@ -9,7 +9,7 @@ use hocvuso_core::plan::{Plan, parse_plan};
 impl Store {
     /// Stores a plan (already validated by the caller) and makes it the active one.
     pub async fn save_plan(&self, plan: &Plan, source: &str, who: &Who) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let before: Option<String> = sqlx::query_scalar("SELECT source FROM plans WHERE code = $1")
             .bind(&plan.code)
             .fetch_optional(&mut *tx)

@@ -160,7 +160,7 @@ impl Store {
         at: &str,
         who: &Who,
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let (key, unit, from): (String, String, String) = sqlx::query_as(
             "SELECT plan_code || ':' || unit_code || ':' || week, unit_code, status FROM reports WHERE id = $1",
         )
@@ -320,7 +320,7 @@ impl Store {
 
     /// Stores many reports in one transaction: all or none.
     pub async fn put_reports(&self, reports: &[NewReport], who: &Who) -> Result<Vec<i64>> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let mut ids = Vec::with_capacity(reports.len());
         for r in reports {
             ids.push(put_in(&mut tx, r, who).await?);
@@ -367,7 +367,7 @@ impl Store {
 
     /// Removes the generated (synthetic) reports of a plan, before the demo regenerates them.
     pub async fn delete_synthetic_reports(&self, plan: &str, who: &Who) -> Result<u64> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         for sql in [
             "DELETE FROM report_values WHERE report_id IN (SELECT id FROM reports WHERE plan_code = $1 AND synthetic = 1)",
             "DELETE FROM report_events WHERE report_id IN (SELECT id FROM reports WHERE plan_code = $1 AND synthetic = 1)",

@@ -157,7 +157,7 @@ impl Store {
         valid_from: NaiveDate,
         who: &Who,
     ) -> Result<ImportSummary> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let existing: Vec<UnitRecord> = sqlx::query_as(AssertSqlSafe(format!(
             "SELECT {UNIT_COLUMNS} FROM units WHERE valid_to IS NULL"
         )))
@@ -398,7 +398,7 @@ impl Store {
         synthetic: bool,
         who: &Who,
     ) -> Result<()> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         for d in denominators {
             upsert_denominator(&mut tx, d, synthetic, who).await?;
         }
