@@ -2,4 +2,5 @@
 //! of units (villages, departments, schools, enterprises) with their denominators.
 #![forbid(unsafe_code)]
 
+pub mod report_xlsx;
 pub mod units_csv;
