@@ -154,6 +154,36 @@ impl Client<'_> {
         content_type: Option<&str>,
         body: &str,
     ) -> Reply {
+        self.send(method, path, content_type, body.as_bytes()).await
+    }
+
+    async fn send(
+        &mut self,
+        method: &str,
+        path: &str,
+        content_type: Option<&str>,
+        body: &[u8],
+    ) -> Reply {
+        let (status, head, raw) = self.send_raw(method, path, content_type, body).await;
+        let text = String::from_utf8(raw).expect("UTF-8 response");
+        let chunked = head
+            .to_ascii_lowercase()
+            .contains("transfer-encoding: chunked");
+        Reply {
+            status,
+            headers: head,
+            body: if chunked { dechunk(&text) } else { text },
+        }
+    }
+
+    /// Status, head and raw body bytes (for downloads).
+    async fn send_raw(
+        &mut self,
+        method: &str,
+        path: &str,
+        content_type: Option<&str>,
+        body: &[u8],
+    ) -> (u16, String, Vec<u8>) {
         let mut stream = tokio::net::TcpStream::connect(self.app.addr)
             .await
             .expect("connect");
@@ -180,11 +210,15 @@ impl Client<'_> {
         }
         head.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
         stream.write_all(head.as_bytes()).await.unwrap();
-        stream.write_all(body.as_bytes()).await.unwrap();
+        stream.write_all(body).await.unwrap();
         let mut raw = Vec::new();
         stream.read_to_end(&mut raw).await.unwrap();
-        let text = String::from_utf8(raw).expect("UTF-8 response");
-        let (head, body) = text.split_once("\r\n\r\n").expect("HTTP response");
+        let split = raw
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .expect("HTTP response");
+        let head = String::from_utf8(raw[..split].to_vec()).expect("UTF-8 head");
+        let body = raw[split + 4..].to_vec();
         let status = head[9..12].parse().unwrap();
         for line in head.lines() {
             if line.to_ascii_lowercase().starts_with("set-cookie:") {
@@ -198,18 +232,29 @@ impl Client<'_> {
                 }
             }
         }
-        let chunked = head
-            .to_ascii_lowercase()
-            .contains("transfer-encoding: chunked");
-        Reply {
-            status,
-            headers: head.to_string(),
-            body: if chunked {
-                dechunk(body)
-            } else {
-                body.to_string()
-            },
-        }
+        (status, head, body)
+    }
+
+    /// Uploads a file as a browser form does (multipart, CSRF token in the action URL).
+    async fn upload(&mut self, path: &str, file: &[u8]) -> Reply {
+        let boundary = "hocvusoBoundary7MA4YWxkTrZu0gW";
+        let mut body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"bao-cao.xlsx\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+        )
+        .into_bytes();
+        body.extend_from_slice(file);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let path = match &self.csrf {
+            Some(t) => format!("{path}?_csrf={t}"),
+            None => path.to_string(),
+        };
+        self.send(
+            "POST",
+            &path,
+            Some(&format!("multipart/form-data; boundary={boundary}")),
+            &body,
+        )
+        .await
     }
 
     async fn get(&mut self, path: &str) -> Reply {
@@ -1494,3 +1539,84 @@ on_both!(
         );
     }
 );
+
+// ---- Excel round trip over HTTP -----------------------------------------------------------------
+
+on_both!(excel_template_and_upload, |app: TestApp| async move {
+    let mut reporter = app.login("baocao.xa").await;
+    let (status, head, template) = reporter
+        .send_raw("GET", "/reports/22015/2025-09-05/template.xlsx", None, b"")
+        .await;
+    assert_eq!(status, 200);
+    assert!(
+        head.to_ascii_lowercase().contains("spreadsheetml.sheet")
+            && head.contains("bao-cao-22015-2025-09-05.xlsx")
+    );
+    assert!(template.starts_with(b"PK\x03\x04"));
+    // The pre-filled template, sent back as it is, is a clean report (last week's figures, no warning).
+    let r = reporter
+        .upload("/reports/22015/2025-09-05/upload", &template)
+        .await;
+    assert_eq!(
+        (r.status, r.location().as_deref()),
+        (303, Some("/reports/22015/2025-09-05")),
+        "{}",
+        r.body
+    );
+    let mut api = app.token("baocao.xa").await;
+    let report = api.get("/api/v1/reports/22015/2025-09-05").await.json();
+    assert_eq!(report["status"], "submitted");
+    assert!(report["values"].as_array().unwrap().len() >= 10);
+    let updates = audited(&app, "baocao.xa", "update").await;
+    // Wrong files: refused with a reason, nothing changes.
+    let r = reporter
+        .upload("/reports/22015/2025-09-05/upload", b"ma,so\n22015,5\n")
+        .await;
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("không phải Excel .xlsx"), "{}", r.body);
+    let (_, _, older) = reporter
+        .send_raw("GET", "/reports/22015/2025-08-29/template.xlsx", None, b"")
+        .await;
+    let r = reporter
+        .upload("/reports/22015/2025-09-05/upload", &older)
+        .await;
+    assert!(
+        r.body
+            .contains("kỳ báo cáo 29/08/2025, không phải kỳ 05/09/2025"),
+        "{}",
+        r.body
+    );
+    let mut other = app.login("congan.tinh").await;
+    let (_, _, police) = other
+        .send_raw("GET", "/reports/66-CAT/2025-09-05/template.xlsx", None, b"")
+        .await;
+    let r = reporter
+        .upload("/reports/22015/2025-09-05/upload", &police)
+        .await;
+    assert!(
+        r.body.contains("tệp mẫu của đơn vị mã «66-CAT»"),
+        "{}",
+        r.body
+    );
+    assert_eq!(
+        audited(&app, "baocao.xa", "update").await,
+        updates,
+        "nothing was written"
+    );
+    // Another commune's template cannot even be downloaded; an upload needs the CSRF token.
+    assert_eq!(
+        reporter
+            .send_raw("GET", "/reports/24412/2025-09-05/template.xlsx", None, b"")
+            .await
+            .0,
+        403
+    );
+    reporter.csrf = None;
+    assert_eq!(
+        reporter
+            .upload("/reports/22015/2025-09-05/upload", &template)
+            .await
+            .status,
+        403
+    );
+});

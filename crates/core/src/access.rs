@@ -164,6 +164,15 @@ pub fn reports_indicator(unit: Target<'_>, indicator: &Indicator) -> bool {
     })
 }
 
+/// Whether the plan has `unit` report its own figure for `indicator` (not only on behalf of others).
+pub fn reports_own_figure(unit: Target<'_>, indicator: &Indicator) -> bool {
+    indicator.reporters.iter().any(|r| match r {
+        Reporter::Kind { kind } => *kind == unit.kind,
+        Reporter::Unit { unit: code } => code.as_str() == unit.code,
+        Reporter::OnBehalf { .. } => false,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -24,8 +24,10 @@ use tower_http::trace::TraceLayer;
 pub use access::AppState;
 pub use error::WebError;
 
-/// Largest request body accepted.
-const BODY_LIMIT: usize = 2 * 1024 * 1024;
+/// Largest request body accepted (uploads: a little over the largest workbook, which the importer
+/// refuses with a clear message).
+const BODY_LIMIT: usize = UPLOAD_LIMIT;
+const UPLOAD_LIMIT: usize = hocvuso_docs::report_xlsx::MAX_XLSX_BYTES + 1024 * 1024;
 
 pub fn router(state: AppState) -> Router {
     let security_headers = [
@@ -47,6 +49,14 @@ pub fn router(state: AppState) -> Router {
             get(reports::form).post(reports::submit_form),
         )
         .route("/reports/{unit}/{week}/review", post(reports::review_form))
+        .route(
+            "/reports/{unit}/{week}/template.xlsx",
+            get(reports::template_xlsx),
+        )
+        .route(
+            "/reports/{unit}/{week}/upload",
+            post(reports::upload_xlsx).layer(axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
         .route("/review", get(monitoring::review_queue))
         .route("/completeness", get(monitoring::completeness))
         .route("/concerns", get(monitoring::concerns))

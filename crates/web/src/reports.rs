@@ -551,3 +551,113 @@ pub async fn return_api(
         serde_json::json!({ "unit": unit, "week": week, "status": status }),
     ))
 }
+
+const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// The unit's Excel template for the week, pre-filled.
+pub async fn template_xlsx(
+    scoped: Scoped,
+    Path((unit, week)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let week = parse_week(&week)?;
+    let unit = scoped.unit(&unit).await?;
+    let template = scoped.report_template(&unit, week).await?;
+    let bytes = hocvuso_docs::report_xlsx::write_template(&template)
+        .map_err(|e| WebError::Internal(e.into()))?;
+    let disposition = format!("attachment; filename=\"bao-cao-{}-{week}.xlsx\"", unit.code);
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, XLSX_TYPE.to_string()),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// Imports a filled template: all of it or nothing, with problems placed on their cells.
+pub async fn upload_xlsx(
+    scoped: Scoped,
+    Path((unit_code, week)): Path<(String, String)>,
+    mut multipart: axum::extract::Multipart,
+) -> Result<Response, WebError> {
+    let week = parse_week(&week)?;
+    let unit = scoped.unit(&unit_code).await?;
+    let mut bytes = None;
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| WebError::BadRequest(format!("tệp gửi lên không đọc được: {e}")))?
+    {
+        if field.name() == Some("file") {
+            let data = field
+                .bytes()
+                .await
+                .map_err(|e| WebError::BadRequest(format!("tệp gửi lên không đọc được: {e}")))?;
+            bytes = Some(data);
+        }
+    }
+    let refuse = |problems: Vec<String>| async {
+        let page = render(&scoped, &unit, week, None, problems).await?;
+        Ok::<Response, WebError>(
+            (axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response(),
+        )
+    };
+    let Some(bytes) = bytes.filter(|b| !b.is_empty()) else {
+        return refuse(vec!["Chưa chọn tệp Excel để gửi.".into()]).await;
+    };
+    let template = scoped.report_template(&unit, week).await?;
+    let imported = match hocvuso_docs::report_xlsx::read_workbook(&bytes, &template) {
+        Ok(imported) => imported,
+        Err(problems) => {
+            let mut messages = vec!["Tệp bị từ chối, không có gì được lưu:".to_string()];
+            messages.extend(problems.iter().map(|p| p.to_string()));
+            return refuse(messages).await;
+        }
+    };
+    let row = imported
+        .rows
+        .into_iter()
+        .find(|r| r.code == unit.code)
+        .unwrap_or_default();
+    let comments: BTreeMap<String, String> = if row.note.is_empty() {
+        BTreeMap::new()
+    } else {
+        row.figures
+            .keys()
+            .map(|k| (k.clone(), row.note.clone()))
+            .collect()
+    };
+    match scoped
+        .save_report(
+            &unit.code,
+            week,
+            &row.figures,
+            &comments,
+            &imported.difficulties,
+            &imported.proposals,
+            Action::Submit,
+        )
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/reports/{}/{week}", unit.code)).into_response()),
+        Err(WebError::Invalid(problems)) => {
+            // Place the shared rules' findings ("chỉ tiêu 2.5: …") on their cells.
+            let mut messages = vec!["Tệp bị từ chối, không có gì được lưu:".to_string()];
+            for p in problems {
+                let cell = p
+                    .strip_prefix("chỉ tiêu ")
+                    .and_then(|rest| rest.split_once(": "))
+                    .map(|(code, _)| template.cell_of(row.row, code))
+                    .filter(|cell| !cell.is_empty());
+                messages.push(match cell {
+                    Some(cell) => format!("trang «Báo cáo», ô {cell}: {p}"),
+                    None => p,
+                });
+            }
+            refuse(messages).await
+        }
+        Err(WebError::Conflict(message)) => refuse(vec![message]).await,
+        Err(other) => Err(other),
+    }
+}

@@ -198,6 +198,22 @@ async fn csrf_of(req: Request) -> Result<(Request, Option<String>), Response> {
         let token = h.to_string();
         return Ok((req, Some(token)));
     }
+    // A file upload (multipart) carries the token in the form's action URL: the body is a file.
+    let is_multipart = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if is_multipart {
+        let token = req.uri().query().and_then(|q| {
+            serde_urlencoded::from_str::<Vec<(String, String)>>(q)
+                .ok()?
+                .into_iter()
+                .find(|(k, _)| k == CSRF_FIELD)
+                .map(|(_, v)| v)
+        });
+        return Ok((req, token));
+    }
     let is_form = req
         .headers()
         .get(header::CONTENT_TYPE)

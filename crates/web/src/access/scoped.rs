@@ -311,6 +311,60 @@ impl Scoped {
         ))
     }
 
+    /// The Excel template of a unit's report for a week: its own indicators, pre-filled with its last
+    /// figures, with its registered denominators (to read a typed percentage).
+    pub async fn report_template(
+        &self,
+        unit: &UnitRecord,
+        week: NaiveDate,
+    ) -> Result<hocvuso_docs::report_xlsx::Template, WebError> {
+        use hocvuso_docs::report_xlsx::{Column, Row, Template};
+        let unit = self.unit(&unit.code).await?;
+        let indicators = self.writable_indicators(&unit);
+        if indicators.is_empty() {
+            return Err(Self::forbid(format!(
+                "Tài khoản của bạn không được gửi báo cáo của {}.",
+                unit.full_name
+            )));
+        }
+        let plan = self.plan();
+        let last = self
+            .state
+            .store
+            .latest_values(&plan.code, &unit.code, week)
+            .await?;
+        let registered = self.state.store.denominators_of(&unit, week).await?;
+        Ok(Template {
+            plan_code: plan.code.clone(),
+            plan_title: plan.title.clone(),
+            week,
+            reporter_code: unit.code.clone(),
+            reporter_name: unit.full_name.clone(),
+            columns: indicators
+                .iter()
+                .map(|i| Column {
+                    indicator: i.code.clone(),
+                    title: i.short_name.clone(),
+                    has_denominator: i.kind == hocvuso_core::plan::TargetKind::Ratio,
+                })
+                .collect(),
+            rows: vec![Row {
+                code: unit.code.clone(),
+                name: unit.full_name.clone(),
+                last: last
+                    .iter()
+                    .map(|(k, (_, n, d))| (k.clone(), (*n, *d)))
+                    .collect(),
+                registered: indicators
+                    .iter()
+                    .filter_map(|i| {
+                        Some((i.code.clone(), *registered.get(i.denominator.as_deref()?)?))
+                    })
+                    .collect(),
+            }],
+        })
+    }
+
     /// A unit's report for a week, with its history (None when there is none).
     pub async fn report(
         &self,
