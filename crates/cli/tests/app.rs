@@ -1,6 +1,9 @@
 //! The whole application over HTTP, on SQLite and on PostgreSQL (when configured): the demo data, the
 //! API and the pages, which must show the same numbers.
 
+#[path = "../../docs/tests/support/xlsx.rs"]
+mod xlsx;
+
 use chrono::NaiveDate;
 use hocvuso::demo;
 use hocvuso_store::Store;
@@ -1620,3 +1623,117 @@ on_both!(excel_template_and_upload, |app: TestApp| async move {
         403
     );
 });
+
+on_both!(
+    police_report_for_every_commune_in_one_workbook,
+    |app: TestApp| async move {
+        let mut police = app.login("congan.tinh").await;
+        let page = police.get("/reports/66-CAT/2025-09-05").await;
+        assert!(page.body.contains("2.5 (Xác nhận phổ cập trên VNeID), 2.8b (Người dân đăng ký chữ ký số) cho từng xã, phường, đặc khu"), "{}", page.body);
+        let (status, _, bytes) = police
+            .send_raw(
+                "GET",
+                "/reports/66-CAT/2025-09-05/on-behalf.xlsx",
+                None,
+                b"",
+            )
+            .await;
+        assert_eq!(status, 200);
+        let mut sheets = xlsx::read_grids(&bytes);
+        let grid = &mut sheets.iter_mut().find(|(n, _)| n == "Báo cáo").unwrap().1;
+        let rows: Vec<String> = grid
+            .iter()
+            .skip(5)
+            .filter_map(|r| match r.first() {
+                Some(xlsx::Cell::Text(t)) if t.chars().all(|c| c.is_ascii_digit()) => {
+                    Some(t.clone())
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(rows.len(), 102, "one row per commune");
+        // Columns: code, name, 2.5, 2.5 denominator, 2.8b, note. VNeID figures for every commune.
+        for (i, _) in rows.iter().enumerate() {
+            let r = 6 + i;
+            xlsx::set(
+                grid,
+                &format!("C{r}"),
+                xlsx::Cell::Text(format!("{}", 1000 + i)),
+            );
+            xlsx::set(grid, &format!("E{r}"), xlsx::Cell::Number(7.0));
+        }
+        let refs: Vec<(&str, &xlsx::Grid)> = sheets.iter().map(|(n, g)| (n.as_str(), g)).collect();
+        let filled = xlsx::write_xlsx(&refs);
+        let r = police
+            .upload("/reports/66-CAT/2025-09-05/on-behalf", &filled)
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        // The figures count for the communes: for a commune without its own report this week, Công an's
+        // figure is the latest (between two reports of one week, the later submission counts).
+        let mut staff = app.login("sokhcn").await;
+        let mut checked = 0;
+        for (i, code) in rows.iter().enumerate() {
+            if staff
+                .get(&format!("/api/v1/reports/{code}/2025-09-05"))
+                .await
+                .status
+                != 404
+            {
+                continue;
+            }
+            let p = staff
+                .get(&format!("/api/v1/progress?unit={code}&as_of=2025-09-05"))
+                .await
+                .json();
+            let vneid = p["indicators"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|x| x["indicator"] == "2.5")
+                .unwrap()
+                .clone();
+            assert_eq!(
+                vneid["numerator"].as_f64().unwrap(),
+                (1000 + i) as f64,
+                "commune {code}"
+            );
+            checked += 1;
+        }
+        assert!(checked > 0, "the demo has communes that missed this week");
+        let report = staff.get("/api/v1/reports/66-CAT/2025-09-05").await.json();
+        let values = report["values"].as_array().unwrap();
+        assert_eq!(
+            values.iter().filter(|v| v["subject"] != "66-CAT").count(),
+            204
+        );
+        assert!(
+            values
+                .iter()
+                .any(|v| v["subject"] == "66-CAT" && v["indicator"] == "2.2a"),
+            "own figures kept"
+        );
+        // One bad cell: nothing stored, the cell named.
+        let grid = &mut sheets.iter_mut().find(|(n, _)| n == "Báo cáo").unwrap().1;
+        xlsx::set(grid, "C8", xlsx::Cell::Text("-5".into()));
+        let refs: Vec<(&str, &xlsx::Grid)> = sheets.iter().map(|(n, g)| (n.as_str(), g)).collect();
+        let r = police
+            .upload(
+                "/reports/66-CAT/2025-09-05/on-behalf",
+                &xlsx::write_xlsx(&refs),
+            )
+            .await;
+        assert_eq!(r.status, 422);
+        assert!(r.body.contains("ô C8"), "{}", r.body);
+        let after = staff.get("/api/v1/reports/66-CAT/2025-09-05").await.json();
+        assert_eq!(after["values"], report["values"], "nothing changed");
+        // A commune reporter has no such workbook.
+        let mut reporter = app.login("baocao.xa").await;
+        assert_eq!(
+            reporter
+                .send_raw("GET", "/reports/22015/2025-09-05/on-behalf.xlsx", None, b"")
+                .await
+                .0,
+            403
+        );
+    }
+);

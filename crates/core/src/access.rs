@@ -140,6 +140,35 @@ impl Actor {
             .collect()
     }
 
+    /// Indicators `unit` reports on behalf of other units, with the kind of those units (Công an tỉnh:
+    /// VNeID figures for every commune), when this actor may write them for `unit`.
+    pub fn on_behalf_indicators<'p>(
+        &self,
+        plan: &'p Plan,
+        unit: Target<'_>,
+    ) -> Vec<(&'p Indicator, UnitKind)> {
+        let allowed = match self.role {
+            Role::Admin | Role::Secretariat => true,
+            Role::Reporter => self.unit.as_ref().is_some_and(|own| own.code == unit.code),
+            Role::TeamMember | Role::Viewer => false,
+        };
+        if !allowed {
+            return Vec::new();
+        }
+        plan.indicators
+            .iter()
+            .filter_map(|i| {
+                i.reporters.iter().find_map(|r| match r {
+                    Reporter::OnBehalf {
+                        unit: code,
+                        for_kind,
+                    } if code.as_str() == unit.code => Some((i, *for_kind)),
+                    _ => None,
+                })
+            })
+            .collect()
+    }
+
     pub fn can_manage_accounts(&self) -> bool {
         self.role == Role::Admin
     }

@@ -81,6 +81,11 @@ pub struct Concerns {
     pub proposals: String,
 }
 
+use std::collections::BTreeMap;
+
+/// A reported (numerator, denominator) in a weekly series.
+type Point = (f64, Option<f64>);
+
 type HeadRow = (
     i64,
     String,
@@ -212,40 +217,59 @@ impl Store {
         unit: &str,
         week: NaiveDate,
     ) -> Result<std::collections::BTreeMap<String, hocvuso_core::report::Previous>> {
+        Ok(self
+            .previous_figures_by(plan, unit, week)
+            .await?
+            .remove(unit)
+            .unwrap_or_default())
+    }
+
+    /// What `reporter` reported before `week` about each subject (itself, or the units it reports on
+    /// behalf of): subject → indicator → previous figure and recent weekly increases.
+    pub async fn previous_figures_by(
+        &self,
+        plan: &str,
+        reporter: &str,
+        week: NaiveDate,
+    ) -> Result<
+        std::collections::BTreeMap<
+            String,
+            std::collections::BTreeMap<String, hocvuso_core::report::Previous>,
+        >,
+    > {
         let rows: Vec<(String, String, f64, Option<f64>)> = sqlx::query_as(
-            "SELECT v.indicator_code, r.week, v.numerator, v.denominator FROM report_values v
+            "SELECT v.subject_code, v.indicator_code, v.numerator, v.denominator FROM report_values v
              JOIN reports r ON r.id = v.report_id
-             WHERE r.plan_code = $1 AND r.unit_code = $2 AND v.subject_code = $2 AND r.week < $3
-               AND r.status IN ('submitted', 'approved')
-             ORDER BY v.indicator_code, r.week",
+             WHERE r.plan_code = $1 AND r.unit_code = $2 AND r.week < $3 AND r.status IN ('submitted', 'approved')
+             ORDER BY v.subject_code, v.indicator_code, r.week",
         )
         .bind(plan)
-        .bind(unit)
+        .bind(reporter)
         .bind(week.to_string())
         .fetch_all(&self.pool)
         .await?;
-        let mut by_indicator: std::collections::BTreeMap<String, Vec<(f64, Option<f64>)>> =
-            Default::default();
-        for (indicator, _, numerator, denominator) in rows {
-            by_indicator
-                .entry(indicator)
+        let mut series: BTreeMap<(String, String), Vec<Point>> = BTreeMap::new();
+        for (subject, indicator, numerator, denominator) in rows {
+            series
+                .entry((subject, indicator))
                 .or_default()
                 .push((numerator, denominator));
         }
-        Ok(by_indicator
-            .into_iter()
-            .map(|(code, series)| {
-                let last = *series.last().expect("grouped rows are not empty");
-                let tail = &series[series.len().saturating_sub(5)..];
-                let recent_increments = tail.windows(2).map(|w| w[1].0 - w[0].0).collect();
-                let previous = hocvuso_core::report::Previous {
-                    numerator: last.0,
-                    denominator: last.1,
-                    recent_increments,
-                };
-                (code, previous)
-            })
-            .collect())
+        let mut out: std::collections::BTreeMap<
+            String,
+            std::collections::BTreeMap<String, hocvuso_core::report::Previous>,
+        > = Default::default();
+        for ((subject, indicator), s) in series {
+            let last = *s.last().expect("grouped rows are not empty");
+            let tail = &s[s.len().saturating_sub(5)..];
+            let previous = hocvuso_core::report::Previous {
+                numerator: last.0,
+                denominator: last.1,
+                recent_increments: tail.windows(2).map(|w| w[1].0 - w[0].0).collect(),
+            };
+            out.entry(subject).or_default().insert(indicator, previous);
+        }
+        Ok(out)
     }
 
     /// Statuses of the reports of a plan within a subtree, for the given weeks.

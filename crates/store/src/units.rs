@@ -525,7 +525,7 @@ impl Store {
 
     /// Latest denominator values of `key` on or before `as_of` (the earliest one when none is that old),
     /// for the units in the subtree of `path`.
-    pub(crate) async fn denominators_within(
+    pub async fn denominators_within(
         &self,
         path: &str,
         key: &str,

@@ -54,6 +54,15 @@ pub fn router(state: AppState) -> Router {
             get(reports::template_xlsx),
         )
         .route(
+            "/reports/{unit}/{week}/on-behalf.xlsx",
+            get(reports::on_behalf_xlsx),
+        )
+        .route(
+            "/reports/{unit}/{week}/on-behalf",
+            post(reports::on_behalf_upload)
+                .layer(axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
+        .route(
             "/reports/{unit}/{week}/upload",
             post(reports::upload_xlsx).layer(axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT)),
         )

@@ -78,6 +78,8 @@ struct ReportPage {
     proposals: String,
     errors: Vec<String>,
     history: Vec<EventLine>,
+    /// What the unit reports on behalf of other units ("2.5, 2.8b cho từng xã, phường"), if anything.
+    on_behalf_text: String,
 }
 
 fn status_text(report: Option<&ReportRecord>, offset: i32) -> String {
@@ -203,8 +205,33 @@ async fn render(
         history: stored.as_ref().map_or(Vec::new(), |(_, events)| {
             events.iter().map(|e| event_line(e, offset)).collect()
         }),
+        on_behalf_text: on_behalf_text(scoped, unit),
     };
     Ok(Html(page.render()?))
+}
+
+fn on_behalf_text(scoped: &Scoped, unit: &UnitRecord) -> String {
+    let Some(kind) = unit.kind() else {
+        return String::new();
+    };
+    let target = hocvuso_core::access::Target {
+        code: &unit.code,
+        kind,
+        path: &unit.path,
+    };
+    let items = scoped.actor().on_behalf_indicators(scoped.plan(), target);
+    match items.first() {
+        None => String::new(),
+        Some((_, k)) => format!(
+            "{} cho từng {}",
+            items
+                .iter()
+                .map(|(i, _)| format!("{} ({})", i.code, i.short_name))
+                .collect::<Vec<_>>()
+                .join(", "),
+            k.label_vi()
+        ),
+    }
 }
 
 fn event_line(e: &ReportEvent, offset: i32) -> EventLine {
@@ -583,20 +610,7 @@ pub async fn upload_xlsx(
 ) -> Result<Response, WebError> {
     let week = parse_week(&week)?;
     let unit = scoped.unit(&unit_code).await?;
-    let mut bytes = None;
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| WebError::BadRequest(format!("tệp gửi lên không đọc được: {e}")))?
-    {
-        if field.name() == Some("file") {
-            let data = field
-                .bytes()
-                .await
-                .map_err(|e| WebError::BadRequest(format!("tệp gửi lên không đọc được: {e}")))?;
-            bytes = Some(data);
-        }
-    }
+    let bytes = uploaded_file(&mut multipart).await?;
     let refuse = |problems: Vec<String>| async {
         let page = render(&scoped, &unit, week, None, problems).await?;
         Ok::<Response, WebError>(
@@ -656,6 +670,90 @@ pub async fn upload_xlsx(
                 });
             }
             refuse(messages).await
+        }
+        Err(WebError::Conflict(message)) => refuse(vec![message]).await,
+        Err(other) => Err(other),
+    }
+}
+
+/// The `file` field of an upload form.
+async fn uploaded_file(
+    multipart: &mut axum::extract::Multipart,
+) -> Result<Option<axum::body::Bytes>, WebError> {
+    let unreadable = |e: axum::extract::multipart::MultipartError| {
+        WebError::BadRequest(format!("tệp gửi lên không đọc được: {e}"))
+    };
+    let mut bytes = None;
+    while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
+        if field.name() == Some("file") {
+            bytes = Some(field.bytes().await.map_err(unreadable)?);
+        }
+    }
+    Ok(bytes)
+}
+
+/// The workbook for the units `unit` reports on behalf of (one row each), pre-filled.
+pub async fn on_behalf_xlsx(
+    scoped: Scoped,
+    Path((unit, week)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let week = parse_week(&week)?;
+    let unit = scoped.unit(&unit).await?;
+    let template = scoped.on_behalf_template(&unit, week).await?;
+    let bytes = hocvuso_docs::report_xlsx::write_template(&template)
+        .map_err(|e| WebError::Internal(e.into()))?;
+    let disposition = format!(
+        "attachment; filename=\"bao-cao-thay-{}-{week}.xlsx\"",
+        unit.code
+    );
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, XLSX_TYPE.to_string()),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// Imports the on-behalf workbook: all rows or none.
+pub async fn on_behalf_upload(
+    scoped: Scoped,
+    Path((unit_code, week)): Path<(String, String)>,
+    mut multipart: axum::extract::Multipart,
+) -> Result<Response, WebError> {
+    let week = parse_week(&week)?;
+    let unit = scoped.unit(&unit_code).await?;
+    let bytes = uploaded_file(&mut multipart).await?;
+    let refuse = |problems: Vec<String>| async {
+        let page = render(&scoped, &unit, week, None, problems).await?;
+        Ok::<Response, WebError>(
+            (axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response(),
+        )
+    };
+    let Some(bytes) = bytes.filter(|b| !b.is_empty()) else {
+        return refuse(vec!["Chưa chọn tệp Excel để gửi.".into()]).await;
+    };
+    let template = scoped.on_behalf_template(&unit, week).await?;
+    let refused = "Tệp bị từ chối, không có gì được lưu:".to_string();
+    let imported = match hocvuso_docs::report_xlsx::read_workbook(&bytes, &template) {
+        Ok(imported) => imported,
+        Err(problems) => {
+            return refuse(
+                std::iter::once(refused)
+                    .chain(problems.iter().map(|p| p.to_string()))
+                    .collect(),
+            )
+            .await;
+        }
+    };
+    match scoped
+        .save_on_behalf(&unit.code, week, &template, &imported)
+        .await
+    {
+        Ok(_) => Ok(Redirect::to(&format!("/reports/{}/{week}", unit.code)).into_response()),
+        Err(WebError::Invalid(problems)) => {
+            refuse(std::iter::once(refused).chain(problems).collect()).await
         }
         Err(WebError::Conflict(message)) => refuse(vec![message]).await,
         Err(other) => Err(other),

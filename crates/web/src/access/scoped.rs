@@ -302,6 +302,12 @@ impl Scoped {
                         .map(|c| c.trim().to_string())
                         .filter(|c| !c.is_empty()),
                 })
+                // Figures entered for other units (on their behalf) stay as they are.
+                .chain(
+                    existing
+                        .iter()
+                        .flat_map(|r| r.values.iter().filter(|v| v.subject != unit.code).cloned()),
+                )
                 .collect(),
         };
         let id = self.state.store.put_report(&report, self.who()).await?;
@@ -363,6 +369,220 @@ impl Scoped {
                     .collect(),
             }],
         })
+    }
+
+    /// The workbook in which `unit` enters, for every unit it reports on behalf of, the indicators the
+    /// plan gives it for them (Công an tỉnh: VNeID figures for every commune of the province).
+    pub async fn on_behalf_template(
+        &self,
+        unit: &UnitRecord,
+        week: NaiveDate,
+    ) -> Result<hocvuso_docs::report_xlsx::Template, WebError> {
+        use hocvuso_docs::report_xlsx::{Column, Row, Template};
+        let unit = self.unit(&unit.code).await?;
+        let plan = self.plan();
+        let indicators = self.actor().on_behalf_indicators(plan, target(&unit)?);
+        let Some((_, kind)) = indicators.first() else {
+            return Err(Self::forbid(format!(
+                "{} không báo cáo thay cho đơn vị nào (hoặc tài khoản không có quyền).",
+                unit.full_name
+            )));
+        };
+        let province = self
+            .state
+            .store
+            .require_unit(plan.province.as_str())
+            .await?;
+        let filter = UnitFilter {
+            within: Some(province.code.clone()),
+            kind: Some(*kind),
+            limit: 100_000,
+            ..Default::default()
+        };
+        let (subjects, _) = self.state.store.list_units(&filter).await?;
+        let previous = self
+            .state
+            .store
+            .previous_figures_by(&plan.code, &unit.code, week)
+            .await?;
+        let mut registered: BTreeMap<String, std::collections::HashMap<String, f64>> =
+            BTreeMap::new();
+        for (ind, _) in &indicators {
+            if let Some(key) = &ind.denominator {
+                registered.insert(
+                    ind.code.clone(),
+                    self.state
+                        .store
+                        .denominators_within(&province.path, key, week)
+                        .await?,
+                );
+            }
+        }
+        Ok(Template {
+            plan_code: plan.code.clone(),
+            plan_title: plan.title.clone(),
+            week,
+            reporter_code: unit.code.clone(),
+            reporter_name: unit.full_name.clone(),
+            columns: indicators
+                .iter()
+                .map(|(i, _)| Column {
+                    indicator: i.code.clone(),
+                    title: i.short_name.clone(),
+                    has_denominator: i.kind == hocvuso_core::plan::TargetKind::Ratio,
+                })
+                .collect(),
+            rows: subjects
+                .iter()
+                .map(|s| Row {
+                    code: s.code.clone(),
+                    name: s.full_name.clone(),
+                    last: previous
+                        .get(&s.code)
+                        .map(|m| {
+                            m.iter()
+                                .map(|(k, p)| (k.clone(), (p.numerator, p.denominator)))
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                    registered: registered
+                        .iter()
+                        .filter_map(|(ind, by)| Some((ind.clone(), *by.get(&s.code)?)))
+                        .collect(),
+                })
+                .collect(),
+        })
+    }
+
+    /// Stores the figures `unit` entered on behalf of other units (its own figures stay as they are),
+    /// after the same checks as any report; problems are placed on the template's cells.
+    pub async fn save_on_behalf(
+        &self,
+        unit_code: &str,
+        week: NaiveDate,
+        template: &hocvuso_docs::report_xlsx::Template,
+        imported: &hocvuso_docs::report_xlsx::Imported,
+    ) -> Result<usize, WebError> {
+        let unit = self.unit(unit_code).await?;
+        let plan = self.plan();
+        let indicators = self.actor().on_behalf_indicators(plan, target(&unit)?);
+        if indicators.is_empty() {
+            return Err(Self::forbid(format!(
+                "Tài khoản của bạn không được báo cáo thay cho đơn vị khác của {}.",
+                unit.full_name
+            )));
+        }
+        let Some(w) = calendar::week_on(plan, week) else {
+            return Err(WebError::BadRequest(format!(
+                "ngày {} không phải kỳ báo cáo của kế hoạch",
+                hocvuso_core::format::date(week)
+            )));
+        };
+        let now = self.state.now();
+        let existing = self
+            .state
+            .store
+            .report(&plan.code, &unit.code, week)
+            .await?;
+        let staff = self.actor().can_manage_campaign();
+        next_status(
+            existing.as_ref().map(|r| r.status),
+            &Action::Submit,
+            staff,
+            calendar::is_locked(&w, now),
+        )
+        .map_err(|m| WebError::Conflict(format!("Không lưu được báo cáo: {m}.")))?;
+        let allowed: Vec<&hocvuso_core::plan::Indicator> =
+            indicators.iter().map(|(i, _)| *i).collect();
+        let kind = indicators[0].1;
+        let previous = self
+            .state
+            .store
+            .previous_figures_by(&plan.code, &unit.code, week)
+            .await?;
+        let empty = BTreeMap::new();
+        let mut problems = Vec::new();
+        let mut values = Vec::new();
+        for row in &imported.rows {
+            let comments: BTreeMap<String, String> = if row.note.is_empty() {
+                BTreeMap::new()
+            } else {
+                row.figures
+                    .keys()
+                    .map(|k| (k.clone(), row.note.clone()))
+                    .collect()
+            };
+            let registered: BTreeMap<String, f64> = template
+                .rows
+                .iter()
+                .find(|r| r.code == row.code)
+                .map(|r| {
+                    allowed
+                        .iter()
+                        .filter_map(|i| Some((i.denominator.clone()?, *r.registered.get(&i.code)?)))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let findings = check_report(
+                plan,
+                kind,
+                &allowed,
+                &row.figures,
+                &comments,
+                previous.get(&row.code).unwrap_or(&empty),
+                &registered,
+            );
+            for p in findings.errors {
+                let code = p.field.trim_start_matches("chỉ tiêu ");
+                problems.push(format!(
+                    "trang «Báo cáo», ô {}: {} ({}): {}",
+                    template.cell_of(row.row, code),
+                    p.field,
+                    row.code,
+                    p.message
+                ));
+            }
+            values.extend(row.figures.iter().map(|(code, f)| NewValue {
+                indicator: code.clone(),
+                subject: row.code.clone(),
+                numerator: f.numerator,
+                denominator: f.denominator,
+                comment: comments.get(code).cloned(),
+            }));
+        }
+        if !problems.is_empty() {
+            return Err(WebError::Invalid(problems));
+        }
+        let count = values.len();
+        // The unit's own figures stay; the figures about other units are replaced by the workbook's.
+        values.extend(
+            existing
+                .iter()
+                .flat_map(|r| r.values.iter().filter(|v| v.subject == unit.code).cloned()),
+        );
+        let keep = |new: &str, old: Option<&String>| {
+            if new.is_empty() {
+                old.cloned().unwrap_or_default()
+            } else {
+                new.to_string()
+            }
+        };
+        let report = NewReport {
+            plan: plan.code.clone(),
+            unit: unit.code.clone(),
+            week,
+            status: Status::Submitted,
+            difficulties: keep(
+                &imported.difficulties,
+                existing.as_ref().map(|r| &r.difficulties),
+            ),
+            proposals: keep(&imported.proposals, existing.as_ref().map(|r| &r.proposals)),
+            submitted_at: Some(now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
+            synthetic: false,
+            values,
+        };
+        self.state.store.put_report(&report, self.who()).await?;
+        Ok(count)
     }
 
     /// A unit's report for a week, with its history (None when there is none).
