@@ -1,5 +1,5 @@
-// The weekly reporting loop in the browser: the secretariat returns a report with a reason, the unit
-// sees it and resubmits, the secretariat approves it; the follow-up pages show the week.
+// The weekly reporting loop in the browser: a unit submits, the secretariat returns the report with a
+// reason, the unit sees it and resubmits, the secretariat approves it; the follow-up pages show the week.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { login, suite } from './support.mjs';
@@ -13,7 +13,23 @@ async function signedIn(username) {
   return { page, close: () => context.close() };
 }
 
-test('return, correct, resubmit, approve', async () => {
+test('submit, return, correct, resubmit, approve', async () => {
+  // At 17:00 on Friday Phường Tuy Hoà has not reported yet; it submits, with the change column
+  // following what is typed.
+  const unit = await signedIn('baocao.xa');
+  await unit.page.goto(`${ctx.server.base}/reports/22015/2025-09-05`);
+  assert.match(await unit.page.locator('#status').innerText(), /chưa có báo cáo/);
+  const row = unit.page.locator('#report-form tr[data-previous]:not([data-previous=""])').first();
+  const previous = Number(await row.getAttribute('data-previous'));
+  const input = row.locator('input[name$=".n"]');
+  const typed = await input.inputValue();
+  await input.fill(String(previous + 1234));
+  assert.equal(await row.locator('td.change').innerText(), '+1.234');
+  await input.fill(typed);
+  assert.equal(await row.locator('td.change').innerText(), 'không đổi');
+  await unit.page.getByRole('button', { name: 'Gửi báo cáo' }).click();
+  assert.match(await unit.page.locator('#status').innerText(), /đã gửi, chờ duyệt/);
+
   const staff = await signedIn('sokhcn');
   await staff.page.getByRole('link', { name: 'Duyệt', exact: true }).click();
   assert.ok((await staff.page.locator('#queue tbody tr').count()) > 50);
@@ -23,8 +39,7 @@ test('return, correct, resubmit, approve', async () => {
   await staff.page.getByRole('button', { name: 'Trả lại' }).click();
   assert.match(await staff.page.locator('#status').innerText(), /bị trả lại/);
 
-  const unit = await signedIn('baocao.xa');
-  await unit.page.goto(`${ctx.server.base}/reports/22015/2025-09-05`);
+  await unit.page.reload();
   assert.match(await unit.page.locator('#return-reason').innerText(), /Bổ sung biên bản phát động Tuần lễ/);
   await unit.page.locator('#v-2\\.10a-n').fill('1');
   await unit.page.getByRole('button', { name: 'Gửi báo cáo' }).click();
@@ -34,7 +49,7 @@ test('return, correct, resubmit, approve', async () => {
   await staff.page.reload();
   await staff.page.getByRole('button', { name: 'Duyệt', exact: true }).click();
   assert.match(await staff.page.locator('#status').innerText(), /đã duyệt/);
-  assert.equal(await staff.page.locator('#history tbody tr').count() >= 3, true);
+  assert.equal(await staff.page.locator('#history tbody tr').count() >= 4, true);
   await unit.page.reload();
   assert.equal(await unit.page.getByRole('button', { name: 'Gửi báo cáo' }).count(), 0, 'an approved report is closed to the unit');
   await staff.close();

@@ -83,7 +83,11 @@ pub async fn seed(
     ensure_official_units(store).await?;
     let who = Who::system("demo");
     let plan = load_plan(store, plan_text, &who).await?;
-    let key = format!("{}|seed={seed}|until={until}", plan.code);
+    let key = format!(
+        "{}|seed={seed}|until={until}|generator={}",
+        plan.code,
+        synth::GENERATOR_VERSION
+    );
     let province = store.require_unit(plan.province.as_str()).await?;
     if store.meta(META_DEMO).await?.as_deref() == Some(key.as_str()) {
         let villages = store

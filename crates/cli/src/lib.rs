@@ -47,7 +47,7 @@ pub async fn build(
     );
     state.demo_logins = Arc::new(demo_logins);
     if synthetic && let Some(day) = demo_as_of {
-        // The demo runs as on the morning of its date, so that week's report is still open.
+        // The demo runs as on the afternoon of its date, so that week's reports are still open.
         state.clock_offset = clock_offset_to(&state.plan, day);
     }
     state.trust_proxy = std::env::var("HOCVUSO_TRUST_PROXY").is_ok_and(|v| v == "1");
@@ -55,12 +55,12 @@ pub async fn build(
     App::bind(state, addr).await
 }
 
-/// The morning (08:00 local) of `day`, minus now: the clock offset that makes the rules behave as on
-/// that day.
+/// The demo's moment on `day` (`synth::demo_time`, local), minus now: the clock offset that makes the
+/// rules behave as at that moment.
 pub fn clock_offset_to(plan: &hocvuso_core::plan::Plan, day: NaiveDate) -> chrono::Duration {
-    let morning = day.and_hms_opt(8, 0, 0).expect("valid time").and_utc()
+    let moment = day.and_time(hocvuso_core::synth::demo_time()).and_utc()
         - chrono::Duration::minutes(plan.reporting.utc_offset_minutes.into());
-    morning - chrono::Utc::now()
+    moment - chrono::Utc::now()
 }
 
 impl App {

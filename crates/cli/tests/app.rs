@@ -1255,6 +1255,13 @@ on_both!(audit_page_filters_and_exports, |app: TestApp| async move {
         )
         .await;
     assert_eq!(r.status, 303, "{}", r.body);
+    let r = reporter
+        .post_form(
+            "/reports/22015/2025-09-05",
+            &[("v.2.8b.n", "6"), ("v.2.8b.c", "Rà soát trùng lặp")],
+        )
+        .await;
+    assert_eq!(r.status, 303, "{}", r.body);
     let page = c.get("/audit?actor=baocao.xa").await;
     assert_eq!(page.status, 200);
     assert!(
@@ -1441,6 +1448,21 @@ on_both!(
             .json();
         assert_eq!(now["indicators"][2]["numerator"].as_f64().unwrap(), current);
         assert_eq!(now["indicators"][2]["subjects_stale"], 1);
+        // The form shows the draft beside last week's figure, and what changed.
+        let mut page = app.login("congan.tinh").await;
+        let form = page.get("/reports/66-CAT/2025-09-05").await.body;
+        let row = form
+            .split("data-indicator=\"2.2a\"")
+            .nth(1)
+            .unwrap()
+            .split("</tr>")
+            .next()
+            .unwrap();
+        assert!(
+            row.starts_with(&format!(" data-previous=\"{current}\"")),
+            "{row}"
+        );
+        assert!(row.contains(">+5</td>"), "{row}");
     }
 );
 
@@ -1628,6 +1650,22 @@ on_both!(
     police_report_for_every_commune_in_one_workbook,
     |app: TestApp| async move {
         let mut police = app.login("congan.tinh").await;
+        // An own figure first, which the on-behalf upload must keep.
+        let mut staff = app.login("sokhcn").await;
+        let own = staff
+            .get("/api/v1/progress?unit=66-CAT&as_of=2025-08-29")
+            .await
+            .json()["indicators"][2]["numerator"]
+            .as_f64()
+            .unwrap();
+        let mut police_api = app.token("congan.tinh").await;
+        let r = police_api
+            .put_json(
+                "/api/v1/reports/66-CAT/2025-09-05",
+                &serde_json::json!({ "values": { "2.2a": { "numerator": own } } }),
+            )
+            .await;
+        assert_eq!(r.status, 200, "{}", r.body);
         let page = police.get("/reports/66-CAT/2025-09-05").await;
         assert!(page.body.contains("2.5 (Xác nhận phổ cập trên VNeID), 2.8b (Người dân đăng ký chữ ký số) cho từng xã, phường, đặc khu"), "{}", page.body);
         let (status, _, bytes) = police
@@ -1670,7 +1708,6 @@ on_both!(
         assert_eq!(r.status, 303, "{}", r.body);
         // The figures count for the communes: for a commune without its own report this week, Công an's
         // figure is the latest (between two reports of one week, the later submission counts).
-        let mut staff = app.login("sokhcn").await;
         let mut checked = 0;
         for (i, code) in rows.iter().enumerate() {
             if staff

@@ -13,6 +13,10 @@ use std::collections::HashMap;
 /// Where synthetic denominators say they come from.
 pub const SYNTHETIC_SOURCE: &str = "Số liệu giả lập (demo)";
 
+/// Bumped whenever the generator makes different data from the same seed, so that a demo database made
+/// by an older build is regenerated rather than reused.
+pub const GENERATOR_VERSION: u32 = 2;
+
 /// SplitMix64: tiny, fast, and stable forever.
 #[derive(Debug, Clone)]
 pub struct Rng(u64);
@@ -418,6 +422,12 @@ fn typical_share(plan: &Plan, ind: &Indicator, day: NaiveDate) -> f64 {
 }
 
 /// Weekly reports of the given units for every reporting day up to `until`.
+/// The local time of day the demo stands at on its date: the afternoon of a reporting Friday, when
+/// most units have reported and the week is still open. Reports of that day sent later are not generated.
+pub fn demo_time() -> NaiveTime {
+    NaiveTime::from_hms_opt(17, 0, 0).expect("valid time")
+}
+
 pub fn reports(
     plan: &Plan,
     units: &[ReportingUnit],
@@ -531,6 +541,10 @@ pub fn reports(
             let local = local_day.and_time(
                 NaiveTime::from_num_seconds_from_midnight_opt(minutes * 60, 0).expect("valid"),
             );
+            if local > until.and_time(demo_time()) {
+                // Not sent yet at the moment the demo stands.
+                continue;
+            }
             let submitted_at =
                 local.and_utc() - Duration::minutes(plan.reporting.utc_offset_minutes.into());
             let difficulties = if wrng.chance(0.3) {

@@ -48,6 +48,10 @@ struct FieldRow {
     denominator: String,
     comment: String,
     last: String,
+    /// The previous figure's numerator, for the live "change" column (empty when none).
+    previous: String,
+    /// What changed since the previous figure ("+1.234", "−5", "không đổi"), empty without one.
+    change: String,
 }
 
 struct EventLine {
@@ -80,6 +84,17 @@ struct ReportPage {
     history: Vec<EventLine>,
     /// What the unit reports on behalf of other units ("2.5, 2.8b cho từng xã, phường"), if anything.
     on_behalf_text: String,
+}
+
+/// A change of a cumulative figure as the form shows it; app.js writes the same text as the user types.
+fn change_text(delta: f64) -> String {
+    if delta == 0.0 {
+        "không đổi".into()
+    } else if delta > 0.0 {
+        format!("+{}", format::number(delta, 0))
+    } else {
+        format!("−{}", format::number(-delta, 0))
+    }
 }
 
 fn status_text(report: Option<&ReportRecord>, offset: i32) -> String {
@@ -122,17 +137,22 @@ async fn render(
                     .and_then(|e| e.get(&format!("v.{}.{suffix}", ind.code)))
                     .cloned()
             };
+            let numerator = typed("n").unwrap_or_else(|| {
+                own.map(|v| v.numerator)
+                    .or(previous.map(|p| p.1))
+                    .map_or(String::new(), |n| format::number(n, 0))
+            });
+            let change = match (previous, hocvuso_core::input::parse_count(&numerator)) {
+                (Some(p), Ok(now)) => change_text(now - p.1),
+                _ => String::new(),
+            };
             FieldRow {
                 code: ind.code.clone(),
                 name: ind.name.clone(),
                 yes_no: ind.kind == TargetKind::ShareOfUnits
                     && ind.counted_unit.map(|k| k.as_str()) == Some(unit.kind.as_str()),
                 has_denominator: ind.kind == TargetKind::Ratio,
-                numerator: typed("n").unwrap_or_else(|| {
-                    own.map(|v| v.numerator)
-                        .or(previous.map(|p| p.1))
-                        .map_or(String::new(), |n| format::number(n, 0))
-                }),
+                numerator,
                 denominator: typed("d").unwrap_or_else(|| {
                     own.and_then(|v| v.denominator)
                         .map_or(String::new(), |d| format::number(d, 0))
@@ -145,6 +165,8 @@ async fn render(
                     let week = p.0.parse().map_or(p.0.clone(), format::date);
                     format!("{}{d} (kỳ {week})", format::number(p.1, 0))
                 }),
+                previous: previous.map_or(String::new(), |p| format!("{}", p.1)),
+                change,
             }
         })
         .collect();
