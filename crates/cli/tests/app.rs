@@ -1774,3 +1774,107 @@ on_both!(
         );
     }
 );
+
+// ---- One set of rules for every way in --------------------------------------------------------
+
+/// The column letter of the header that starts with `prefix` on the template's header row.
+fn template_column(grid: &xlsx::Grid, prefix: &str) -> String {
+    let i = grid[4]
+        .iter()
+        .position(|c| matches!(c, xlsx::Cell::Text(t) if t.starts_with(prefix)))
+        .unwrap_or_else(|| panic!("no column «{prefix}»"));
+    let mut letters = String::new();
+    let mut n = i + 1;
+    while n > 0 {
+        letters.insert(0, (b'A' + ((n - 1) % 26) as u8) as char);
+        n = (n - 1) / 26;
+    }
+    letters
+}
+
+on_both!(
+    the_same_input_is_refused_the_same_way_everywhere,
+    |app: TestApp| async move {
+        let url = "/reports/22015/2025-09-05";
+        let mut form = app.login("baocao.xa").await;
+        let mut api = app.token("baocao.xa").await;
+        let (_, _, template) = form
+            .send_raw("GET", &format!("{url}/template.xlsx"), None, b"")
+            .await;
+        let mut staff = app.login("sokhcn").await;
+        let last = staff
+            .get("/api/v1/progress?unit=22015&as_of=2025-08-29")
+            .await
+            .json();
+        let fell = last["indicators"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["indicator"] == "2.2a")
+            .unwrap()["numerator"]
+            .as_f64()
+            .unwrap()
+            - 1.0;
+        let cases: [(&str, f64, Option<f64>, &str); 2] = [
+            (
+                "2.5",
+                2000.0,
+                Some(1000.0),
+                "chỉ tiêu 2.5: tử số 2000 lớn hơn mẫu số 1000",
+            ),
+            ("2.2a", fell, None, "giảm từ"),
+        ];
+        for (indicator, numerator, denominator, message) in cases {
+            // The web form.
+            let n = format!("{numerator}");
+            let d = denominator.map(|d| format!("{d}")).unwrap_or_default();
+            let mut fields = vec![(format!("v.{indicator}.n"), n.clone())];
+            if denominator.is_some() {
+                fields.push((format!("v.{indicator}.d"), d.clone()));
+            }
+            let fields: Vec<(&str, &str)> = fields
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            let r = form.post_form(url, &fields).await;
+            assert_eq!(r.status, 422, "form, {indicator}: {}", r.body);
+            assert!(r.body.contains(message), "form, {indicator}: {}", r.body);
+            // The API.
+            let mut value = serde_json::json!({ "numerator": numerator });
+            if let Some(d) = denominator {
+                value["denominator"] = serde_json::json!(d);
+            }
+            let r = api
+                .put_json(
+                    &format!("/api/v1{url}"),
+                    &serde_json::json!({ "values": { indicator: value } }),
+                )
+                .await;
+            assert_eq!(r.status, 422, "API, {indicator}: {}", r.body);
+            assert!(r.body.contains(message), "API, {indicator}: {}", r.body);
+            // The Excel file, filled by another writer.
+            let mut sheets = xlsx::read_grids(&template);
+            let grid = &mut sheets.iter_mut().find(|(n, _)| n == "Báo cáo").unwrap().1;
+            let column = template_column(grid, &format!("{indicator} – "));
+            xlsx::set(grid, &format!("{column}6"), xlsx::Cell::Text(n.clone()));
+            if denominator.is_some() {
+                let column = template_column(grid, &format!("{indicator} – mẫu số"));
+                xlsx::set(grid, &format!("{column}6"), xlsx::Cell::Text(d.clone()));
+            }
+            let refs: Vec<(&str, &xlsx::Grid)> =
+                sheets.iter().map(|(n, g)| (n.as_str(), g)).collect();
+            let r = form
+                .upload(&format!("{url}/upload"), &xlsx::write_xlsx(&refs))
+                .await;
+            assert_eq!(r.status, 422, "Excel, {indicator}: {}", r.body);
+            assert!(r.body.contains(message), "Excel, {indicator}: {}", r.body);
+            assert!(
+                r.body.contains(&format!("{column}6")),
+                "Excel, {indicator}: the cell is named: {}",
+                r.body
+            );
+        }
+        // Nothing of it was stored.
+        assert_eq!(form.get(&format!("/api/v1{url}")).await.status, 404);
+    }
+);
