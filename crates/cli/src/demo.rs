@@ -203,8 +203,8 @@ pub async fn seed(
                 .collect(),
         })
         .collect();
-    store.delete_synthetic_reports(&plan.code, &who).await?;
-    store.put_reports(&reports, &who).await?;
+    store.delete_synthetic_reports(&plan, &who).await?;
+    store.put_reports(&plan, &reports, &who).await?;
     store.set_meta(META_DEMO_AS_OF, &until.to_string()).await?;
     store.set_meta(META_DEMO, &key).await?;
     let villages = store

@@ -659,6 +659,32 @@ fn secret_of(r: &Reply) -> String {
 }
 
 /// How many audit entries match.
+/// The maintained roll-ups equal progress recomputed from every figure, for the province, a few
+/// communes and Công an tỉnh, on every reporting day and between two of them.
+async fn assert_rollups_match(app: &TestApp) {
+    let plan = app.store.active_plan().await.unwrap().unwrap();
+    let days: Vec<NaiveDate> = hocvuso_core::calendar::weeks(&plan)
+        .into_iter()
+        .map(|w| w.reporting_day)
+        .filter(|day| *day <= d(2025, 9, 12))
+        .collect();
+    let mut dates = days.clone();
+    dates.push(d(2025, 7, 16));
+    dates.push(d(2025, 8, 20));
+    for code in ["66", "22015", "24412", "66-CAT"] {
+        let scope = app.store.require_unit(code).await.unwrap();
+        for date in &dates {
+            let maintained = app.store.progress(&plan, &scope, *date).await.unwrap();
+            let recomputed = app
+                .store
+                .progress_recomputed(&plan, &scope, *date)
+                .await
+                .unwrap();
+            assert_eq!(maintained, recomputed, "{code} on {date}");
+        }
+    }
+}
+
 async fn audited(app: &TestApp, actor: &str, action: &str) -> i64 {
     let f = hocvuso_store::audit::AuditFilter {
         actor: Some(actor.into()),
@@ -1398,6 +1424,7 @@ on_both!(
         // Every step is in the audit log.
         assert_eq!(audited(&app, "sokhcn (khóa API)", "approve").await, 1);
         assert_eq!(audited(&app, "sokhcn (khóa API)", "return").await, 1);
+        assert_rollups_match(&app).await;
     }
 );
 
@@ -1463,6 +1490,7 @@ on_both!(
             "{row}"
         );
         assert!(row.contains(">+5</td>"), "{row}");
+        assert_rollups_match(&app).await;
     }
 );
 
@@ -1562,6 +1590,7 @@ on_both!(
             app.store.count_reports(&plan.code).await.unwrap(),
             before + (burst.len() as i64 - existing)
         );
+        assert_rollups_match(&app).await;
     }
 );
 
@@ -1772,6 +1801,7 @@ on_both!(
                 .0,
             403
         );
+        assert_rollups_match(&app).await;
     }
 );
 

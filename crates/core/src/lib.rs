@@ -9,6 +9,7 @@ pub mod input;
 pub mod plan;
 pub mod progress;
 pub mod report;
+pub mod rollup;
 pub mod synth;
 pub mod text;
 pub mod units;

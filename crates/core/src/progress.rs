@@ -58,9 +58,183 @@ pub struct Progress {
     pub share_of_target: Option<f64>,
 }
 
-/// Computes progress. `last_reporting_day` is the latest reporting day on or before the date (for
-/// staleness); `target_applies` is false when the plan's total target does not apply to this scope
-/// (a province-wide total shown for one commune).
+/// What one subject adds to the progress of every unit above it, for one indicator at one date.
+/// Progress over a scope is the sum of its subjects' contributions, finished by [`finish`]; keeping the
+/// sums additive is what lets the roll-ups be maintained by adding differences (see `crate::rollup`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Contribution {
+    /// 1 per subject expected to report.
+    pub expected: f64,
+    /// Counted units the subject answers for (share of units), 0 for the other kinds.
+    pub counted: f64,
+    /// 1 when the subject has a figure on or before the date.
+    pub reported: f64,
+    /// 1 when that figure is of the last reporting day (the rest of `reported` is stale).
+    pub fresh: f64,
+    /// Ratio: the numerator, capped by the denominator. Share of units: counted units done.
+    /// Minimum per unit: 1 when the minimum is met. Total: the figure.
+    pub numerator: f64,
+    /// Ratio: the reported or registered denominator. Share of units: `counted`. Minimum per unit: 1.
+    pub denominator: f64,
+    /// Minimum per unit: the figure itself, summed beside the share of units meeting it.
+    pub total: f64,
+    /// Ratio: 1 when the subject has neither a reported nor a registered denominator.
+    pub without_denominator: f64,
+}
+
+impl Contribution {
+    pub fn is_zero(&self) -> bool {
+        *self == Contribution::default()
+    }
+}
+
+impl std::ops::Add for Contribution {
+    type Output = Contribution;
+    fn add(self, o: Contribution) -> Contribution {
+        Contribution {
+            expected: self.expected + o.expected,
+            counted: self.counted + o.counted,
+            reported: self.reported + o.reported,
+            fresh: self.fresh + o.fresh,
+            numerator: self.numerator + o.numerator,
+            denominator: self.denominator + o.denominator,
+            total: self.total + o.total,
+            without_denominator: self.without_denominator + o.without_denominator,
+        }
+    }
+}
+
+impl std::ops::Sub for Contribution {
+    type Output = Contribution;
+    fn sub(self, o: Contribution) -> Contribution {
+        Contribution {
+            expected: self.expected - o.expected,
+            counted: self.counted - o.counted,
+            reported: self.reported - o.reported,
+            fresh: self.fresh - o.fresh,
+            numerator: self.numerator - o.numerator,
+            denominator: self.denominator - o.denominator,
+            total: self.total - o.total,
+            without_denominator: self.without_denominator - o.without_denominator,
+        }
+    }
+}
+
+impl std::iter::Sum for Contribution {
+    fn sum<I: Iterator<Item = Contribution>>(iter: I) -> Contribution {
+        iter.fold(Contribution::default(), |a, b| a + b)
+    }
+}
+
+/// The contribution of one subject. `minimum` is the unit's own minimum (an assigned target) when it
+/// has one; `last_reporting_day` decides whether its figure is fresh or carried forward.
+pub fn contribution(
+    indicator: &Indicator,
+    subject: &Subject,
+    minimum: Option<f64>,
+    last_reporting_day: Option<NaiveDate>,
+) -> Contribution {
+    let latest = subject.latest.as_ref();
+    let mut c = Contribution {
+        expected: 1.0,
+        reported: latest.map_or(0.0, |_| 1.0),
+        fresh: latest.map_or(0.0, |f| (Some(f.week) == last_reporting_day) as u8 as f64),
+        ..Contribution::default()
+    };
+    match indicator.kind {
+        TargetKind::Ratio => {
+            match latest
+                .and_then(|f| f.denominator)
+                .or(subject.registered_denominator)
+            {
+                Some(d) => {
+                    c.denominator = d;
+                    c.numerator = latest.map_or(0.0, |f| f.numerator.min(d));
+                }
+                None => c.without_denominator = 1.0,
+            }
+        }
+        TargetKind::ShareOfUnits => {
+            c.counted = subject.counted_units;
+            c.denominator = subject.counted_units;
+            c.numerator = latest.map_or(0.0, |f| f.numerator.clamp(0.0, subject.counted_units));
+        }
+        TargetKind::MinimumPerUnit => {
+            let minimum = minimum.or(indicator.minimum).unwrap_or(0.0);
+            c.denominator = 1.0;
+            c.numerator = latest.map_or(0.0, |f| (f.numerator >= minimum) as u8 as f64);
+            c.total = latest.map_or(0.0, |f| f.numerator);
+        }
+        TargetKind::Total => c.numerator = latest.map_or(0.0, |f| f.numerator),
+    }
+    c
+}
+
+/// The target that applies to a scope at a date.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Target {
+    pub value: f64,
+    pub label: String,
+    pub date: NaiveDate,
+}
+
+impl Target {
+    /// The plan's milestone for the date; a total (a count for the whole province) applies only where
+    /// `province_wide` is true, the percentages everywhere.
+    pub fn of_plan(indicator: &Indicator, as_of: NaiveDate, province_wide: bool) -> Option<Target> {
+        let m = indicator.milestone_for(as_of);
+        (province_wide || indicator.kind.is_percent()).then(|| Target {
+            value: m.target,
+            label: m.label.clone(),
+            date: m.date,
+        })
+    }
+}
+
+/// Progress from the summed contributions of a scope's subjects.
+pub fn finish(indicator: &Indicator, sum: Contribution, target: Option<Target>) -> Progress {
+    let has_data = sum.reported > 0.0;
+    let percent = |num: f64, den: f64| (den > 0.0 && has_data).then(|| num / den * 100.0);
+    let (denominator, value, total) = match indicator.kind {
+        TargetKind::Ratio | TargetKind::ShareOfUnits => (
+            Some(sum.denominator),
+            percent(sum.numerator, sum.denominator),
+            None,
+        ),
+        TargetKind::MinimumPerUnit => (
+            Some(sum.denominator),
+            percent(sum.numerator, sum.denominator),
+            Some(sum.total),
+        ),
+        TargetKind::Total => (None, has_data.then_some(sum.numerator), None),
+    };
+    let share_of_target = match (value, &target) {
+        (Some(v), Some(t)) if t.value > 0.0 => Some(v / t.value * 100.0),
+        _ => None,
+    };
+    let count = |x: f64| x.round().max(0.0) as usize;
+    Progress {
+        indicator: indicator.code.clone(),
+        kind: indicator.kind,
+        numerator: sum.numerator,
+        denominator,
+        value,
+        total,
+        subjects_expected: count(sum.expected),
+        subjects_reported: count(sum.reported),
+        subjects_stale: count(sum.reported - sum.fresh),
+        subjects_without_denominator: count(sum.without_denominator),
+        target: target.as_ref().map(|t| t.value),
+        milestone_label: target.as_ref().map(|t| t.label.clone()),
+        milestone_date: target.as_ref().map(|t| t.date),
+        share_of_target,
+    }
+}
+
+/// Computes progress straight from the subjects (the reference the maintained roll-ups are checked
+/// against). `last_reporting_day` is the latest reporting day on or before the date (for staleness);
+/// `target_applies` is false when the plan's total target does not apply to this scope (a
+/// province-wide total shown for one commune).
 pub fn compute(
     indicator: &Indicator,
     subjects: &[Subject],
@@ -68,83 +242,15 @@ pub fn compute(
     last_reporting_day: Option<NaiveDate>,
     target_applies: bool,
 ) -> Progress {
-    let reported: Vec<&Figure> = subjects.iter().filter_map(|s| s.latest.as_ref()).collect();
-    let stale = reported
+    let sum = subjects
         .iter()
-        .filter(|f| last_reporting_day.is_some_and(|d| f.week < d))
-        .count();
-    let mut without_denominator = 0;
-
-    let (numerator, denominator, value, total) = match indicator.kind {
-        TargetKind::Ratio => {
-            let (mut num, mut den) = (0.0, 0.0);
-            for s in subjects {
-                let d = s
-                    .latest
-                    .as_ref()
-                    .and_then(|f| f.denominator)
-                    .or(s.registered_denominator);
-                match d {
-                    Some(d) => {
-                        den += d;
-                        num += s.latest.as_ref().map_or(0.0, |f| f.numerator.min(d));
-                    }
-                    None => without_denominator += 1,
-                }
-            }
-            let value = (den > 0.0 && !reported.is_empty()).then(|| num / den * 100.0);
-            (num, Some(den), value, None)
-        }
-        TargetKind::ShareOfUnits => {
-            let expected: f64 = subjects.iter().map(|s| s.counted_units).sum();
-            let done: f64 = subjects
-                .iter()
-                .map(|s| {
-                    s.latest
-                        .as_ref()
-                        .map_or(0.0, |f| f.numerator.clamp(0.0, s.counted_units))
-                })
-                .sum();
-            let value = (expected > 0.0 && !reported.is_empty()).then(|| done / expected * 100.0);
-            (done, Some(expected), value, None)
-        }
-        TargetKind::MinimumPerUnit => {
-            let minimum = indicator.minimum.unwrap_or(0.0);
-            let meeting = reported.iter().filter(|f| f.numerator >= minimum).count() as f64;
-            let expected = subjects.len() as f64;
-            let value =
-                (expected > 0.0 && !reported.is_empty()).then(|| meeting / expected * 100.0);
-            let total = reported.iter().map(|f| f.numerator).sum();
-            (meeting, Some(expected), value, Some(total))
-        }
-        TargetKind::Total => {
-            let sum: f64 = reported.iter().map(|f| f.numerator).sum();
-            (sum, None, (!reported.is_empty()).then_some(sum), None)
-        }
-    };
-
-    let milestone = indicator.milestone_for(as_of);
-    let target = (target_applies || indicator.kind.is_percent()).then_some(milestone.target);
-    let share_of_target = match (value, target) {
-        (Some(v), Some(t)) if t > 0.0 => Some(v / t * 100.0),
-        _ => None,
-    };
-    Progress {
-        indicator: indicator.code.clone(),
-        kind: indicator.kind,
-        numerator,
-        denominator,
-        value,
-        total,
-        subjects_expected: subjects.len(),
-        subjects_reported: reported.len(),
-        subjects_stale: stale,
-        subjects_without_denominator: without_denominator,
-        target,
-        milestone_label: target.map(|_| milestone.label.clone()),
-        milestone_date: target.map(|_| milestone.date),
-        share_of_target,
-    }
+        .map(|s| contribution(indicator, s, None, last_reporting_day))
+        .sum();
+    finish(
+        indicator,
+        sum,
+        Target::of_plan(indicator, as_of, target_applies),
+    )
 }
 
 #[cfg(test)]

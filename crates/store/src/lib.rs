@@ -10,6 +10,7 @@ mod error;
 pub mod plans;
 pub mod progress;
 pub mod reports;
+mod rollups;
 pub mod testing;
 pub mod units;
 

@@ -37,6 +37,7 @@ impl Store {
         .bind(now_text())
         .execute(&mut *tx)
         .await?;
+        crate::rollups::rebuild_in(&mut tx, self.backend(), plan).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -47,19 +48,24 @@ impl Store {
             sqlx::query_scalar("SELECT source FROM plans WHERE active = 1")
                 .fetch_optional(&self.pool)
                 .await?;
-        source
-            .map(|s| {
-                parse_plan(&s).map_err(|errors| {
-                    StoreError::Corrupt(format!(
-                        "kế hoạch đang dùng không còn hợp lệ: {}",
-                        errors
-                            .iter()
-                            .map(|e| e.to_string())
-                            .collect::<Vec<_>>()
-                            .join("; ")
-                    ))
-                })
-            })
-            .transpose()
+        parse_stored(source)
     }
+}
+
+/// A stored plan's text, parsed (it was validated when saved; a failure means the parser changed).
+pub(crate) fn parse_stored(source: Option<String>) -> Result<Option<Plan>> {
+    source
+        .map(|s| {
+            parse_plan(&s).map_err(|errors| {
+                StoreError::Corrupt(format!(
+                    "kế hoạch đang dùng không còn hợp lệ: {}",
+                    errors
+                        .iter()
+                        .map(|e| e.to_string())
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                ))
+            })
+        })
+        .transpose()
 }

@@ -1,6 +1,5 @@
-//! Progress of every indicator of a plan over a unit's subtree at a date, straight from the stored
-//! reports (no cache, so a stored report shows at once). Gathering lives here; the math is in
-//! `hocvuso_core::progress`.
+//! Progress recomputed straight from the stored reports: the reference the maintained roll-ups
+//! (`rollups.rs`, which serve every page) are checked against in the tests and the benchmark.
 
 use crate::Store;
 use crate::error::Result;
@@ -25,8 +24,9 @@ struct FigureRow {
 }
 
 impl Store {
-    /// Progress of each indicator of `plan`, in plan order, over the subtree of `scope` on `as_of`.
-    pub async fn progress(
+    /// Progress of each indicator of `plan`, in plan order, over the subtree of `scope` on `as_of`,
+    /// recomputed from every figure in the subtree (slow at national scale; see [`Store::progress`]).
+    pub async fn progress_recomputed(
         &self,
         plan: &Plan,
         scope: &UnitRecord,

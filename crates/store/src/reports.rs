@@ -4,7 +4,9 @@ use crate::Store;
 use crate::audit::{Entry, Who, append};
 use crate::db::now_text;
 use crate::error::{Result, StoreError};
+use crate::rollups::{Refresh, rebuild_in};
 use chrono::NaiveDate;
+use hocvuso_core::plan::Plan;
 
 pub use hocvuso_core::report::Status;
 
@@ -159,6 +161,7 @@ impl Store {
     /// `at` is the instant of the decision as the campaign sees it (RFC 3339 UTC).
     pub async fn set_report_status(
         &self,
+        plan: &Plan,
         report_id: i64,
         to: Status,
         reason: Option<&str>,
@@ -166,13 +169,23 @@ impl Store {
         who: &Who,
     ) -> Result<()> {
         let mut tx = self.begin_write().await?;
+        let (unit, week): (String, String) =
+            sqlx::query_as("SELECT unit_code, week FROM reports WHERE id = $1")
+                .bind(report_id)
+                .fetch_optional(&mut *tx)
+                .await?
+                .ok_or_else(|| StoreError::NotFound(format!("không có báo cáo số {report_id}")))?;
+        let week: NaiveDate = week
+            .parse()
+            .map_err(|_| StoreError::Corrupt(format!("kỳ báo cáo «{week}»")))?;
+        let refresh = Refresh::begin(&mut tx, self.backend(), plan, &[(unit, week)], []).await?;
+        // Read again under the lock: the status may have changed while waiting for it.
         let (key, unit, from): (String, String, String) = sqlx::query_as(
             "SELECT plan_code || ':' || unit_code || ':' || week, unit_code, status FROM reports WHERE id = $1",
         )
         .bind(report_id)
-        .fetch_optional(&mut *tx)
-        .await?
-        .ok_or_else(|| StoreError::NotFound(format!("không có báo cáo số {report_id}")))?;
+        .fetch_one(&mut *tx)
+        .await?;
         let now = now_text();
         sqlx::query("UPDATE reports SET status = $2, review_note = COALESCE($3, review_note), updated_at = $4 WHERE id = $1")
             .bind(report_id)
@@ -205,6 +218,7 @@ impl Store {
             after: Some(serde_json::json!({ "status": to, "reason": reason }).to_string()),
         };
         append(&mut *tx, who, &entry).await?;
+        refresh.finish(&mut tx, plan).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -338,17 +352,30 @@ impl Store {
 
     /// Stores a report with its values (replacing the values of an earlier version) and records the
     /// status change. Returns the report id.
-    pub async fn put_report(&self, r: &NewReport, who: &Who) -> Result<i64> {
-        Ok(self.put_reports(std::slice::from_ref(r), who).await?[0])
+    pub async fn put_report(&self, plan: &Plan, r: &NewReport, who: &Who) -> Result<i64> {
+        Ok(self.put_reports(plan, std::slice::from_ref(r), who).await?[0])
     }
 
-    /// Stores many reports in one transaction: all or none.
-    pub async fn put_reports(&self, reports: &[NewReport], who: &Who) -> Result<Vec<i64>> {
+    /// Stores many reports of `plan` in one transaction, roll-ups included: all or none.
+    pub async fn put_reports(
+        &self,
+        plan: &Plan,
+        reports: &[NewReport],
+        who: &Who,
+    ) -> Result<Vec<i64>> {
         let mut tx = self.begin_write().await?;
+        let keys: Vec<(String, NaiveDate)> =
+            reports.iter().map(|r| (r.unit.clone(), r.week)).collect();
+        let values = reports
+            .iter()
+            .flat_map(|r| &r.values)
+            .map(|v| (v.indicator.clone(), v.subject.clone()));
+        let refresh = Refresh::begin(&mut tx, self.backend(), plan, &keys, values).await?;
         let mut ids = Vec::with_capacity(reports.len());
         for r in reports {
             ids.push(put_in(&mut tx, r, who).await?);
         }
+        refresh.finish(&mut tx, plan).await?;
         tx.commit().await?;
         Ok(ids)
     }
@@ -390,8 +417,10 @@ impl Store {
     }
 
     /// Removes the generated (synthetic) reports of a plan, before the demo regenerates them.
-    pub async fn delete_synthetic_reports(&self, plan: &str, who: &Who) -> Result<u64> {
+    pub async fn delete_synthetic_reports(&self, plan: &Plan, who: &Who) -> Result<u64> {
         let mut tx = self.begin_write().await?;
+        let plan_model = plan;
+        let plan = plan.code.as_str();
         for sql in [
             "DELETE FROM report_values WHERE report_id IN (SELECT id FROM reports WHERE plan_code = $1 AND synthetic = 1)",
             "DELETE FROM report_events WHERE report_id IN (SELECT id FROM reports WHERE plan_code = $1 AND synthetic = 1)",
@@ -416,6 +445,7 @@ impl Store {
             };
             append(&mut *tx, who, &entry).await?;
         }
+        rebuild_in(&mut tx, self.backend(), plan_model).await?;
         tx.commit().await?;
         Ok(done.rows_affected())
     }

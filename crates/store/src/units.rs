@@ -387,6 +387,7 @@ impl Store {
         .bind(now)
         .execute(&mut *tx)
         .await?;
+        crate::rollups::rebuild_active(&mut tx, self.backend()).await?;
         tx.commit().await?;
         Ok(summary)
     }
@@ -402,6 +403,7 @@ impl Store {
         for d in denominators {
             upsert_denominator(&mut tx, d, synthetic, who).await?;
         }
+        crate::rollups::rebuild_active(&mut tx, self.backend()).await?;
         tx.commit().await?;
         Ok(())
     }

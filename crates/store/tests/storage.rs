@@ -351,6 +351,7 @@ on_both!(progress_for_every_target_kind, |store: Store| async move {
     let w2 = d(2025, 9, 11);
     store
         .put_report(
+            &plan,
             &report(
                 &plan,
                 "02647",
@@ -363,6 +364,7 @@ on_both!(progress_for_every_target_kind, |store: Store| async move {
         .unwrap();
     store
         .put_report(
+            &plan,
             &report(
                 &plan,
                 "02647",
@@ -376,6 +378,7 @@ on_both!(progress_for_every_target_kind, |store: Store| async move {
     // Cam Đường reports only in week 1 (carried forward, stale in week 2) with its own denominator.
     store
         .put_report(
+            &plan,
             &report(
                 &plan,
                 "02671",
@@ -398,7 +401,7 @@ on_both!(progress_for_every_target_kind, |store: Store| async move {
         &[("TT1", 50.0, None), ("LH2", 9.0, None), ("LH3", 9.0, None)],
     );
     draft.status = Status::Draft;
-    store.put_report(&draft, &who()).await.unwrap();
+    store.put_report(&plan, &draft, &who()).await.unwrap();
 
     let p = store.progress(&plan, &province, w2).await.unwrap();
     let by = |code: &str| p.iter().find(|x| x.indicator == code).unwrap().clone();
@@ -450,6 +453,7 @@ on_both!(share_of_units_counts_villages, |store: Store| async move {
     // Claims 5 of its 3 villages: capped at 3.
     store
         .put_report(
+            &plan,
             &report(&plan, "02647", d(2025, 9, 4), &[("TO", 5.0, None)]),
             &who(),
         )
@@ -469,14 +473,14 @@ on_both!(
     |store: Store| async move {
         let plan = laocai(&store).await;
         let r = report(&plan, "02647", d(2025, 9, 4), &[("LH2", 10.0, None)]);
-        let a = store.put_report(&r, &who()).await.unwrap();
-        let b = store.put_report(&r, &who()).await.unwrap();
+        let a = store.put_report(&plan, &r, &who()).await.unwrap();
+        let b = store.put_report(&plan, &r, &who()).await.unwrap();
         assert_eq!(a, b);
         assert_eq!(store.count_reports(&plan.code).await.unwrap(), 1);
         let mut changed = r.clone();
         changed.values[0].numerator = 20.0;
         changed.status = Status::Approved;
-        store.put_report(&changed, &who()).await.unwrap();
+        store.put_report(&plan, &changed, &who()).await.unwrap();
         let province = store.require_unit("15").await.unwrap();
         assert_eq!(
             store
@@ -507,7 +511,7 @@ on_both!(
             report(&plan, "02680", d(2025, 9, 4), &[("TT1", 5.0, None)]),
         ];
         store
-            .put_reports(&reports, &who())
+            .put_reports(&plan, &reports, &who())
             .await
             .expect("mixed denominators store");
         let province = store.require_unit("15").await.unwrap();
@@ -606,11 +610,11 @@ on_both!(changes_leave_audit_entries, |store: Store| async move {
         "saving the same plan again changes nothing"
     );
     let r = report(&plan, "02647", d(2025, 9, 4), &[("LH2", 1.0, None)]);
-    store.put_report(&r, &someone).await.unwrap();
-    store.put_report(&r, &someone).await.unwrap();
+    store.put_report(&plan, &r, &someone).await.unwrap();
+    store.put_report(&plan, &r, &someone).await.unwrap();
     let mut changed = r.clone();
     changed.values[0].numerator = 2.0;
-    store.put_report(&changed, &someone).await.unwrap();
+    store.put_report(&plan, &changed, &someone).await.unwrap();
     let reports = audit(&store, "report").await;
     assert_eq!(reports.len(), 2, "created once, then changed once");
     assert!(

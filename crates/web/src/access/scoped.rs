@@ -310,7 +310,11 @@ impl Scoped {
                 )
                 .collect(),
         };
-        let id = self.state.store.put_report(&report, self.who()).await?;
+        let id = self
+            .state
+            .store
+            .put_report(&self.state.plan, &report, self.who())
+            .await?;
         Ok((
             id,
             findings.warnings.iter().map(|w| w.to_string()).collect(),
@@ -581,7 +585,10 @@ impl Scoped {
             synthetic: false,
             values,
         };
-        self.state.store.put_report(&report, self.who()).await?;
+        self.state
+            .store
+            .put_report(&self.state.plan, &report, self.who())
+            .await?;
         Ok(count)
     }
 
@@ -639,7 +646,7 @@ impl Scoped {
             .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         self.state
             .store
-            .set_report_status(report.id, to, reason, &at, self.who())
+            .set_report_status(&self.state.plan, report.id, to, reason, &at, self.who())
             .await?;
         Ok(to)
     }

@@ -1,0 +1,592 @@
+//! Roll-ups kept in step with the reports, in the same transaction as every change (the math is in
+//! `hocvuso_core::rollup`): table `rollups` holds, per plan, unit, indicator and reporting day, the
+//! summed steps of the contributions of the subjects below the unit. Progress of any unit at any date
+//! is one small sum over it, the same cost for a commune as for the whole country.
+//!
+//! Writers of reports call [`Refresh::begin`] before changing anything and [`Refresh::finish`] after:
+//! the subjects' series are read before and after, and the differences added to every unit above
+//! them. On PostgreSQL the reporting units and then the subjects are locked (`FOR UPDATE`, in code
+//! order) first, so two transactions about the same subject (a commune's report and Công an tỉnh's)
+//! take turns; SQLite has one writer at a time anyway. Changes to units, denominators or the plan
+//! itself call [`Store::rebuild_rollups`].
+
+use crate::Store;
+use crate::db::Backend;
+use crate::error::Result;
+use crate::units::subtree_range;
+use chrono::NaiveDate;
+use hocvuso_core::calendar;
+use hocvuso_core::plan::{Indicator, Plan, Reporter, TargetKind};
+use hocvuso_core::progress::{Contribution, Figure, Progress, Target, finish};
+use hocvuso_core::rollup::{SubjectBase, accumulate, deltas, index_on, key_of, series, steps};
+use hocvuso_core::units::UnitKind;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+type Tx = sqlx::Transaction<'static, sqlx::Any>;
+/// (indicator, subject)
+type Pair = (String, String);
+/// (unit, indicator, index) → summed step
+type Steps = BTreeMap<(String, String, usize), Contribution>;
+
+const STEP_COLUMNS: &str =
+    "expected, counted, reported, fresh, numerator, denominator, total, without_denominator";
+
+#[derive(sqlx::FromRow)]
+struct StepRow {
+    indicator_code: String,
+    week: String,
+    expected: f64,
+    counted: f64,
+    reported: f64,
+    fresh: f64,
+    numerator: f64,
+    denominator: f64,
+    total: f64,
+    without_denominator: f64,
+}
+
+impl StepRow {
+    fn contribution(&self) -> Contribution {
+        Contribution {
+            expected: self.expected,
+            counted: self.counted,
+            reported: self.reported,
+            fresh: self.fresh,
+            numerator: self.numerator,
+            denominator: self.denominator,
+            total: self.total,
+            without_denominator: self.without_denominator,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow, Clone)]
+struct UnitRow {
+    code: String,
+    kind: String,
+    path: String,
+    valid_from: String,
+    valid_to: Option<String>,
+}
+
+impl UnitRow {
+    fn lineage(&self) -> impl Iterator<Item = &str> {
+        self.path.split('/').filter(|s| !s.is_empty())
+    }
+}
+
+/// Whether `unit` carries its own figure for `indicator` (its reporter, or the subject of an
+/// on-behalf report).
+fn is_subject(indicator: &Indicator, unit: &UnitRow) -> bool {
+    indicator.reporters.iter().any(|r| match r {
+        Reporter::Kind { kind } | Reporter::OnBehalf { for_kind: kind, .. } => {
+            kind.as_str() == unit.kind
+        }
+        Reporter::Unit { unit: code } => code.as_str() == unit.code,
+    })
+}
+
+fn date(text: &str) -> Option<NaiveDate> {
+    text.get(..10).and_then(|t| t.parse().ok())
+}
+
+/// Placeholders `$first, …` for `n` values.
+fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// What a subject's series depend on, read for a set of subjects.
+struct Inputs {
+    units: HashMap<String, UnitRow>,
+    /// (unit, denominator key) → [(from, value)], oldest first
+    denominators: HashMap<(String, String), Vec<(NaiveDate, f64)>>,
+    /// (subject, counted kind) → counted units in its subtree
+    counted: HashMap<(String, UnitKind), f64>,
+    /// (indicator, subject) → effective figure per reporting day
+    figures: HashMap<Pair, BTreeMap<NaiveDate, Figure>>,
+}
+
+impl Inputs {
+    fn base(&self, indicator: &Indicator, unit: &UnitRow) -> SubjectBase {
+        let counted_units = match (indicator.kind, indicator.counted_unit) {
+            (TargetKind::ShareOfUnits, Some(kind)) if kind.as_str() == unit.kind => 1.0,
+            (TargetKind::ShareOfUnits, Some(kind)) => self
+                .counted
+                .get(&(unit.code.clone(), kind))
+                .copied()
+                .unwrap_or(0.0),
+            _ => 0.0,
+        };
+        let registered = match (indicator.kind, &indicator.denominator) {
+            (TargetKind::Ratio, Some(key)) => self
+                .denominators
+                .get(&(unit.code.clone(), key.clone()))
+                .cloned()
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        SubjectBase {
+            counted_units,
+            registered,
+            minimum: None,
+            valid_from: date(&unit.valid_from),
+            valid_to: unit.valid_to.as_deref().and_then(date),
+        }
+    }
+
+    fn series(&self, plan: &Plan, days: &[NaiveDate], pair: &Pair) -> Vec<Contribution> {
+        let (Some(indicator), Some(unit)) = (plan.indicator(&pair.0), self.units.get(&pair.1))
+        else {
+            return Vec::new();
+        };
+        if !is_subject(indicator, unit) {
+            return Vec::new();
+        }
+        let empty = BTreeMap::new();
+        let figures = self.figures.get(pair).unwrap_or(&empty);
+        series(indicator, days, &self.base(indicator, unit), figures)
+    }
+}
+
+/// Reads the inputs of the given subjects (all of them when `subjects` is None: a rebuild).
+async fn read_inputs(
+    tx: &mut Tx,
+    plan: &Plan,
+    subjects: Option<&BTreeSet<String>>,
+) -> Result<Inputs> {
+    let province: Option<(String,)> = sqlx::query_as("SELECT path FROM units WHERE code = $1")
+        .bind(plan.province.as_str())
+        .fetch_optional(&mut **tx)
+        .await?;
+    let Some((province_path,)) = province else {
+        return Ok(Inputs {
+            units: HashMap::new(),
+            denominators: HashMap::new(),
+            counted: HashMap::new(),
+            figures: HashMap::new(),
+        });
+    };
+    let (lo, hi) = subtree_range(&province_path);
+    let codes: Vec<&String> = subjects.map(|s| s.iter().collect()).unwrap_or_default();
+    // Filter on the subjects, or on the province's subtree.
+    let (filter, binds): (String, Vec<String>) = match subjects {
+        Some(_) => (
+            format!("u.code IN ({})", placeholders(1, codes.len().max(1))),
+            if codes.is_empty() {
+                vec![String::new()]
+            } else {
+                codes.iter().map(|c| c.to_string()).collect()
+            },
+        ),
+        None => (
+            "u.path >= $1 AND u.path < $2".into(),
+            vec![lo.clone(), hi.clone()],
+        ),
+    };
+    let next = binds.len() + 1;
+
+    let sql = format!(
+        "SELECT u.code, u.kind, u.path, u.valid_from, u.valid_to FROM units u WHERE {filter} AND u.path >= ${next} AND u.path < ${}",
+        next + 1
+    );
+    let mut q = sqlx::query_as::<_, UnitRow>(sqlx::AssertSqlSafe(sql));
+    for b in &binds {
+        q = q.bind(b);
+    }
+    let rows = q.bind(&lo).bind(&hi).fetch_all(&mut **tx).await?;
+    let units: HashMap<String, UnitRow> = rows.into_iter().map(|u| (u.code.clone(), u)).collect();
+
+    let sql = format!(
+        "SELECT d.unit_code, d.key, d.as_of, d.value FROM unit_denominators d JOIN units u ON u.code = d.unit_code
+         WHERE {filter} ORDER BY d.unit_code, d.key, d.as_of"
+    );
+    let mut q = sqlx::query_as::<_, (String, String, String, f64)>(sqlx::AssertSqlSafe(sql));
+    for b in &binds {
+        q = q.bind(b);
+    }
+    let mut denominators: HashMap<(String, String), Vec<(NaiveDate, f64)>> = HashMap::new();
+    for (unit, key, as_of, value) in q.fetch_all(&mut **tx).await? {
+        if let Some(day) = date(&as_of) {
+            denominators
+                .entry((unit, key))
+                .or_default()
+                .push((day, value));
+        }
+    }
+
+    // Counted units (share of units) below each subject, per kind the plan counts.
+    let counted_kinds: BTreeSet<UnitKind> = plan
+        .indicators
+        .iter()
+        .filter(|i| i.kind == TargetKind::ShareOfUnits)
+        .filter_map(|i| i.counted_unit)
+        .collect();
+    let mut counted = HashMap::new();
+    if !counted_kinds.is_empty() && !units.is_empty() {
+        let kinds: Vec<&str> = counted_kinds.iter().map(|k| k.as_str()).collect();
+        let sql = format!(
+            "SELECT path, kind FROM units WHERE path >= $1 AND path < $2 AND valid_to IS NULL AND kind IN ({})",
+            placeholders(3, kinds.len())
+        );
+        let mut q = sqlx::query_as::<_, (String, String)>(sqlx::AssertSqlSafe(sql))
+            .bind(&lo)
+            .bind(&hi);
+        for k in &kinds {
+            q = q.bind(*k);
+        }
+        // One pass over the counted units, crediting each subject above them. With a few subjects,
+        // only their subtrees are read.
+        let counted_rows = if subjects.is_some() {
+            let mut rows = Vec::new();
+            for unit in units.values() {
+                let (slo, shi) = subtree_range(&unit.path);
+                let sql = format!(
+                    "SELECT path, kind FROM units WHERE path > $1 AND path < $2 AND valid_to IS NULL AND kind IN ({})",
+                    placeholders(3, kinds.len())
+                );
+                let mut q = sqlx::query_as::<_, (String, String)>(sqlx::AssertSqlSafe(sql))
+                    .bind(slo)
+                    .bind(shi);
+                for k in &kinds {
+                    q = q.bind(*k);
+                }
+                rows.extend(q.fetch_all(&mut **tx).await?);
+            }
+            rows
+        } else {
+            q.fetch_all(&mut **tx).await?
+        };
+        for (path, kind) in counted_rows {
+            let Some(kind) = UnitKind::parse(&kind) else {
+                continue;
+            };
+            for code in path.split('/').filter(|s| !s.is_empty()) {
+                if units.contains_key(code) && !path.ends_with(&format!("/{code}/")) {
+                    *counted.entry((code.to_string(), kind)).or_insert(0.0) += 1.0;
+                }
+            }
+        }
+    }
+
+    // Effective figures: per (indicator, subject, week), the latest counted submission.
+    let filter_v = filter
+        .replace("u.", "v.subject_")
+        .replace("v.subject_path", "u.path");
+    let sql = format!(
+        "SELECT v.indicator_code, v.subject_code, r.week, v.numerator, v.denominator, r.submitted_at
+         FROM report_values v JOIN reports r ON r.id = v.report_id JOIN units u ON u.code = v.subject_code
+         WHERE {filter_v} AND r.plan_code = ${next} AND r.status IN ('submitted', 'approved')"
+    );
+    let mut q = sqlx::query_as::<_, (String, String, String, f64, Option<f64>, Option<String>)>(
+        sqlx::AssertSqlSafe(sql),
+    );
+    for b in &binds {
+        q = q.bind(b);
+    }
+    let mut best: HashMap<(Pair, NaiveDate), (Option<String>, Figure)> = HashMap::new();
+    for (indicator, subject, week, numerator, denominator, submitted_at) in
+        q.bind(&plan.code).fetch_all(&mut **tx).await?
+    {
+        let Some(week) = date(&week) else { continue };
+        let key = ((indicator, subject), week);
+        if best.get(&key).is_none_or(|(at, _)| submitted_at > *at) {
+            let figure = Figure {
+                week,
+                numerator,
+                denominator,
+            };
+            best.insert(key, (submitted_at, figure));
+        }
+    }
+    let mut figures: HashMap<Pair, BTreeMap<NaiveDate, Figure>> = HashMap::new();
+    for ((pair, week), (_, figure)) in best {
+        figures.entry(pair).or_default().insert(week, figure);
+    }
+    Ok(Inputs {
+        units,
+        denominators,
+        counted,
+        figures,
+    })
+}
+
+/// Adds summed steps to the stored ones.
+async fn add_steps(tx: &mut Tx, plan: &str, days: &[NaiveDate], steps: &Steps) -> Result<()> {
+    let rows: Vec<_> = steps.iter().filter(|(_, c)| !c.is_zero()).collect();
+    for chunk in rows.chunks(200) {
+        let values = (0..chunk.len())
+            .map(|i| format!("({})", placeholders(i * 12 + 1, 12)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
+            "INSERT INTO rollups (plan_code, unit_code, indicator_code, week, {STEP_COLUMNS}) VALUES {values}
+             ON CONFLICT (plan_code, unit_code, indicator_code, week) DO UPDATE SET
+               expected = rollups.expected + excluded.expected, counted = rollups.counted + excluded.counted,
+               reported = rollups.reported + excluded.reported, fresh = rollups.fresh + excluded.fresh,
+               numerator = rollups.numerator + excluded.numerator,
+               denominator = rollups.denominator + excluded.denominator,
+               total = rollups.total + excluded.total,
+               without_denominator = rollups.without_denominator + excluded.without_denominator"
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
+        for ((unit, indicator, index), c) in chunk {
+            q = q
+                .bind(plan)
+                .bind(unit)
+                .bind(indicator)
+                .bind(key_of(days, *index))
+                .bind(c.expected)
+                .bind(c.counted)
+                .bind(c.reported)
+                .bind(c.fresh)
+                .bind(c.numerator)
+                .bind(c.denominator)
+                .bind(c.total)
+                .bind(c.without_denominator);
+        }
+        q.execute(&mut **tx).await?;
+    }
+    Ok(())
+}
+
+/// Locks units on PostgreSQL, in code order (SQLite: the write transaction already excludes others).
+async fn lock_units(tx: &mut Tx, backend: Backend, codes: &BTreeSet<String>) -> Result<()> {
+    if backend != Backend::Postgres || codes.is_empty() {
+        return Ok(());
+    }
+    let sql = format!(
+        "SELECT code FROM units WHERE code IN ({}) ORDER BY code FOR UPDATE",
+        placeholders(1, codes.len())
+    );
+    let mut q = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql)).persistent(false);
+    for c in codes {
+        q = q.bind(c);
+    }
+    q.fetch_all(&mut **tx).await?;
+    Ok(())
+}
+
+/// One refresh of the roll-ups around a change of reports.
+pub(crate) struct Refresh {
+    pairs: BTreeSet<Pair>,
+    old: HashMap<Pair, Vec<Contribution>>,
+}
+
+impl Refresh {
+    /// Locks the reporting units, then the subjects of the values they have now and will have, and
+    /// reads those subjects' series before the change.
+    pub(crate) async fn begin(
+        tx: &mut Tx,
+        backend: Backend,
+        plan: &Plan,
+        reports: &[(String, NaiveDate)],
+        new_values: impl IntoIterator<Item = Pair>,
+    ) -> Result<Refresh> {
+        let reporters: BTreeSet<String> = reports.iter().map(|(u, _)| u.clone()).collect();
+        lock_units(tx, backend, &reporters).await?;
+        let mut pairs: BTreeSet<Pair> = new_values.into_iter().collect();
+        for (unit, week) in reports {
+            let stored: Vec<Pair> = sqlx::query_as(
+                "SELECT v.indicator_code, v.subject_code FROM report_values v JOIN reports r ON r.id = v.report_id
+                 WHERE r.plan_code = $1 AND r.unit_code = $2 AND r.week = $3",
+            )
+            .bind(&plan.code)
+            .bind(unit)
+            .bind(week.to_string())
+            .fetch_all(&mut **tx)
+            .await?;
+            pairs.extend(stored);
+        }
+        let subjects: BTreeSet<String> = pairs.iter().map(|(_, s)| s.clone()).collect();
+        lock_units(
+            tx,
+            backend,
+            &subjects.difference(&reporters).cloned().collect(),
+        )
+        .await?;
+        let old = Self::read(tx, plan, &pairs).await?;
+        Ok(Refresh { pairs, old })
+    }
+
+    async fn read(
+        tx: &mut Tx,
+        plan: &Plan,
+        pairs: &BTreeSet<Pair>,
+    ) -> Result<HashMap<Pair, Vec<Contribution>>> {
+        let subjects: BTreeSet<String> = pairs.iter().map(|(_, s)| s.clone()).collect();
+        let inputs = read_inputs(tx, plan, Some(&subjects)).await?;
+        let days = reporting_days(plan);
+        Ok(pairs
+            .iter()
+            .map(|p| (p.clone(), inputs.series(plan, &days, p)))
+            .collect())
+    }
+
+    /// Reads the series after the change and adds the differences to every unit above each subject.
+    pub(crate) async fn finish(self, tx: &mut Tx, plan: &Plan) -> Result<()> {
+        let subjects: BTreeSet<String> = self.pairs.iter().map(|(_, s)| s.clone()).collect();
+        let inputs = read_inputs(tx, plan, Some(&subjects)).await?;
+        let days = reporting_days(plan);
+        let mut summed = Steps::new();
+        for pair in &self.pairs {
+            let new = inputs.series(plan, &days, pair);
+            let old = self.old.get(pair).map(Vec::as_slice).unwrap_or(&[]);
+            let Some(unit) = inputs.units.get(&pair.1) else {
+                continue;
+            };
+            for (index, delta) in deltas(old, &new) {
+                for ancestor in unit.lineage() {
+                    let slot = summed
+                        .entry((ancestor.to_string(), pair.0.clone(), index))
+                        .or_default();
+                    *slot = *slot + delta;
+                }
+            }
+        }
+        add_steps(tx, &plan.code, &days, &summed).await
+    }
+}
+
+fn reporting_days(plan: &Plan) -> Vec<NaiveDate> {
+    calendar::weeks(plan)
+        .into_iter()
+        .map(|w| w.reporting_day)
+        .collect()
+}
+
+impl Store {
+    /// Recomputes the roll-ups of a plan from the reports, units and denominators (after an import of
+    /// units or denominators, or a new version of the plan).
+    pub async fn rebuild_rollups(&self, plan: &Plan) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        rebuild_in(&mut tx, self.backend(), plan).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Progress of each indicator of `plan`, in plan order, over `scope`'s subtree on `as_of`, read
+    /// from the roll-ups.
+    pub async fn progress(
+        &self,
+        plan: &Plan,
+        scope: &crate::units::UnitRecord,
+        as_of: NaiveDate,
+    ) -> Result<Vec<Progress>> {
+        let days = reporting_days(plan);
+        let key = key_of(&days, index_on(&days, as_of));
+        const SQL: &str =
+            "SELECT indicator_code, '' AS week, SUM(expected) AS expected, SUM(counted) AS counted,
+                    SUM(reported) AS reported, SUM(fresh) AS fresh, SUM(numerator) AS numerator,
+                    SUM(denominator) AS denominator, SUM(total) AS total,
+                    SUM(without_denominator) AS without_denominator
+             FROM rollups WHERE plan_code = $1 AND unit_code = $2 AND week <= $3
+             GROUP BY indicator_code";
+        let rows: Vec<StepRow> = sqlx::query_as(SQL)
+            .bind(&plan.code)
+            .bind(&scope.code)
+            .bind(&key)
+            .fetch_all(&self.pool)
+            .await?;
+        let sums: HashMap<&str, Contribution> = rows
+            .iter()
+            .map(|r| (r.indicator_code.as_str(), r.contribution()))
+            .collect();
+        let province_wide = scope.code == plan.province.as_str();
+        Ok(plan
+            .indicators
+            .iter()
+            .map(|ind| {
+                let sum = sums.get(ind.code.as_str()).copied().unwrap_or_default();
+                finish(ind, sum, Target::of_plan(ind, as_of, province_wide))
+            })
+            .collect())
+    }
+
+    /// Every stored step of `unit`'s roll-ups, accumulated: indicator → contribution at each index
+    /// (index 0 before the first reporting day, then one per reporting day).
+    pub async fn rollup_series(
+        &self,
+        plan: &Plan,
+        unit: &str,
+    ) -> Result<BTreeMap<String, Vec<Contribution>>> {
+        let days = reporting_days(plan);
+        let sql = format!(
+            "SELECT indicator_code, week, {STEP_COLUMNS} FROM rollups WHERE plan_code = $1 AND unit_code = $2"
+        );
+        let rows: Vec<StepRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(&plan.code)
+            .bind(unit)
+            .fetch_all(&self.pool)
+            .await?;
+        let mut stepped: BTreeMap<String, Vec<Contribution>> = BTreeMap::new();
+        for r in rows {
+            let index = match date(&r.week) {
+                None => 0,
+                Some(day) => index_on(&days, day),
+            };
+            let slot = stepped
+                .entry(r.indicator_code.clone())
+                .or_insert_with(|| vec![Contribution::default(); days.len() + 1]);
+            slot[index] = slot[index] + r.contribution();
+        }
+        Ok(stepped
+            .into_iter()
+            .map(|(k, s)| (k, accumulate(&s)))
+            .collect())
+    }
+}
+
+/// Recomputes a plan's roll-ups inside a write transaction.
+pub(crate) async fn rebuild_in(tx: &mut Tx, backend: Backend, plan: &Plan) -> Result<()> {
+    if backend == Backend::Postgres {
+        // Writers of reports wait until the rebuilt sums are in place, and add their own changes after.
+        sqlx::query("LOCK TABLE rollups IN SHARE ROW EXCLUSIVE MODE")
+            .execute(&mut **tx)
+            .await?;
+    }
+    sqlx::query("DELETE FROM rollups WHERE plan_code = $1")
+        .bind(&plan.code)
+        .execute(&mut **tx)
+        .await?;
+    let inputs = read_inputs(tx, plan, None).await?;
+    let days = reporting_days(plan);
+    let mut summed = Steps::new();
+    for indicator in &plan.indicators {
+        for unit in inputs.units.values() {
+            if !is_subject(indicator, unit) {
+                continue;
+            }
+            let pair = (indicator.code.clone(), unit.code.clone());
+            for (index, step) in steps(&inputs.series(plan, &days, &pair))
+                .into_iter()
+                .enumerate()
+            {
+                if step.is_zero() {
+                    continue;
+                }
+                for ancestor in unit.lineage() {
+                    let slot = summed
+                        .entry((ancestor.to_string(), indicator.code.clone(), index))
+                        .or_default();
+                    *slot = *slot + step;
+                }
+            }
+        }
+    }
+    add_steps(tx, &plan.code, &days, &summed).await
+}
+
+/// Recomputes the roll-ups of the active plan, if any, inside a write transaction (after a change of
+/// units or denominators).
+pub(crate) async fn rebuild_active(tx: &mut Tx, backend: Backend) -> Result<()> {
+    let source: Option<String> = sqlx::query_scalar("SELECT source FROM plans WHERE active = 1")
+        .fetch_optional(&mut **tx)
+        .await?;
+    match crate::plans::parse_stored(source)? {
+        Some(plan) => rebuild_in(tx, backend, &plan).await,
+        None => Ok(()),
+    }
+}
