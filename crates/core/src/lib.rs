@@ -6,6 +6,7 @@ pub mod access;
 pub mod calendar;
 pub mod format;
 pub mod input;
+pub mod outlook;
 pub mod plan;
 pub mod progress;
 pub mod report;

@@ -464,15 +464,10 @@ async fn put_in(
     {
         return Ok(*id);
     }
+    let previous: Option<String> = before
+        .as_ref()
+        .and_then(|(_, content, _)| content["status"].as_str().map(str::to_string));
     let before = before.map(|(_, content, submitted_at)| with_time(content, submitted_at));
-    let previous: Option<String> = sqlx::query_scalar(
-        "SELECT status FROM reports WHERE plan_code = $1 AND unit_code = $2 AND week = $3",
-    )
-    .bind(&r.plan)
-    .bind(&r.unit)
-    .bind(r.week.to_string())
-    .fetch_optional(&mut **tx)
-    .await?;
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO reports (plan_code, unit_code, week, status, difficulties, proposals, submitted_at, synthetic,
                               created_at, updated_at, first_submitted_at)
@@ -499,22 +494,40 @@ async fn put_in(
         .bind(id)
         .execute(&mut **tx)
         .await?;
-    for v in &r.values {
-        // Not a cached statement: sqlx 0.9's Any driver declares a NULL f64 as float4 to PostgreSQL, so a
-        // statement first prepared with no denominator would reject every later 8-byte denominator.
-        sqlx::query(
+    for chunk in r.values.chunks(100) {
+        // Not a cached statement: its length varies, and sqlx 0.9's Any driver declares a NULL f64 as
+        // float4 to PostgreSQL, so a statement first prepared with no denominator would reject every
+        // later 8-byte denominator.
+        let rows = (0..chunk.len())
+            .map(|i| {
+                let p = i * 6;
+                format!(
+                    "(${}, ${}, ${}, ${}, ${}, ${})",
+                    p + 1,
+                    p + 2,
+                    p + 3,
+                    p + 4,
+                    p + 5,
+                    p + 6
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let sql = format!(
             "INSERT INTO report_values (report_id, indicator_code, subject_code, numerator, denominator, comment)
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(id)
-        .bind(&v.indicator)
-        .bind(&v.subject)
-        .bind(v.numerator)
-        .bind(v.denominator)
-        .bind(v.comment.as_deref())
-        .persistent(false)
-        .execute(&mut **tx)
-        .await?;
+             VALUES {rows}"
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql)).persistent(false);
+        for v in chunk {
+            q = q
+                .bind(id)
+                .bind(&v.indicator)
+                .bind(&v.subject)
+                .bind(v.numerator)
+                .bind(v.denominator)
+                .bind(v.comment.as_deref());
+        }
+        q.execute(&mut **tx).await?;
     }
     if previous.as_deref() != Some(r.status.as_str()) {
         sqlx::query("INSERT INTO report_events (report_id, from_status, to_status, actor, at) VALUES ($1, $2, $3, $4, $5)")

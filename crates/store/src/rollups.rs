@@ -107,6 +107,7 @@ struct Inputs {
     counted: HashMap<(String, UnitKind), f64>,
     /// (indicator, subject) → effective figure per reporting day
     figures: HashMap<Pair, BTreeMap<NaiveDate, Figure>>,
+    province: Option<UnitRow>,
 }
 
 impl Inputs {
@@ -151,138 +152,168 @@ impl Inputs {
     }
 }
 
-/// Reads the inputs of the given subjects (all of them when `subjects` is None: a rebuild).
-async fn read_inputs(
-    tx: &mut Tx,
-    plan: &Plan,
-    subjects: Option<&BTreeSet<String>>,
-) -> Result<Inputs> {
-    let province: Option<(String,)> = sqlx::query_as("SELECT path FROM units WHERE code = $1")
-        .bind(plan.province.as_str())
-        .fetch_optional(&mut **tx)
-        .await?;
-    let Some((province_path,)) = province else {
-        return Ok(Inputs {
-            units: HashMap::new(),
-            denominators: HashMap::new(),
-            counted: HashMap::new(),
-            figures: HashMap::new(),
-        });
+/// Which subjects to read: a few (a change of reports), or every unit of the plan's province (a
+/// rebuild).
+enum Selection<'a> {
+    Subjects(&'a BTreeSet<String>),
+    Province,
+}
+
+impl Selection<'_> {
+    /// A condition on `u` (units) and its binds, numbered from `$1`.
+    fn filter(&self, province: &UnitRow) -> (String, Vec<String>) {
+        match self {
+            Selection::Subjects(codes) => (
+                format!("u.code IN ({})", placeholders(1, codes.len().max(1))),
+                if codes.is_empty() {
+                    vec![String::new()]
+                } else {
+                    codes.iter().cloned().collect()
+                },
+            ),
+            Selection::Province => {
+                let (lo, hi) = subtree_range(&province.path);
+                ("u.path >= $1 AND u.path < $2".into(), vec![lo, hi])
+            }
+        }
+    }
+}
+
+/// Reads what the series of the selected subjects depend on, except their figures.
+async fn read_inputs(tx: &mut Tx, plan: &Plan, selection: &Selection<'_>) -> Result<Inputs> {
+    let mut inputs = Inputs {
+        units: HashMap::new(),
+        denominators: HashMap::new(),
+        counted: HashMap::new(),
+        figures: HashMap::new(),
+        province: None,
     };
-    let (lo, hi) = subtree_range(&province_path);
-    let codes: Vec<&String> = subjects.map(|s| s.iter().collect()).unwrap_or_default();
-    // Filter on the subjects, or on the province's subtree.
-    let (filter, binds): (String, Vec<String>) = match subjects {
-        Some(_) => (
-            format!("u.code IN ({})", placeholders(1, codes.len().max(1))),
-            if codes.is_empty() {
-                vec![String::new()]
-            } else {
-                codes.iter().map(|c| c.to_string()).collect()
-            },
-        ),
-        None => (
-            "u.path >= $1 AND u.path < $2".into(),
-            vec![lo.clone(), hi.clone()],
-        ),
+    let province: Option<UnitRow> =
+        sqlx::query_as("SELECT code, kind, path, valid_from, valid_to FROM units WHERE code = $1")
+            .bind(plan.province.as_str())
+            .fetch_optional(&mut **tx)
+            .await?;
+    let Some(province) = province else {
+        return Ok(inputs);
     };
+    let (lo, hi) = subtree_range(&province.path);
+    let (filter, binds) = selection.filter(&province);
     let next = binds.len() + 1;
 
     let sql = format!(
-        "SELECT u.code, u.kind, u.path, u.valid_from, u.valid_to FROM units u WHERE {filter} AND u.path >= ${next} AND u.path < ${}",
+        "SELECT u.code, u.kind, u.path, u.valid_from, u.valid_to FROM units u
+         WHERE {filter} AND u.path >= ${next} AND u.path < ${}",
         next + 1
     );
-    let mut q = sqlx::query_as::<_, UnitRow>(sqlx::AssertSqlSafe(sql));
+    let mut q = sqlx::query_as::<_, UnitRow>(sqlx::AssertSqlSafe(sql)).persistent(false);
     for b in &binds {
         q = q.bind(b);
     }
     let rows = q.bind(&lo).bind(&hi).fetch_all(&mut **tx).await?;
-    let units: HashMap<String, UnitRow> = rows.into_iter().map(|u| (u.code.clone(), u)).collect();
+    inputs.units = rows.into_iter().map(|u| (u.code.clone(), u)).collect();
+    if inputs.units.is_empty() {
+        inputs.province = Some(province);
+        return Ok(inputs);
+    }
 
     let sql = format!(
         "SELECT d.unit_code, d.key, d.as_of, d.value FROM unit_denominators d JOIN units u ON u.code = d.unit_code
          WHERE {filter} ORDER BY d.unit_code, d.key, d.as_of"
     );
-    let mut q = sqlx::query_as::<_, (String, String, String, f64)>(sqlx::AssertSqlSafe(sql));
+    let mut q = sqlx::query_as::<_, (String, String, String, f64)>(sqlx::AssertSqlSafe(sql))
+        .persistent(false);
     for b in &binds {
         q = q.bind(b);
     }
-    let mut denominators: HashMap<(String, String), Vec<(NaiveDate, f64)>> = HashMap::new();
     for (unit, key, as_of, value) in q.fetch_all(&mut **tx).await? {
         if let Some(day) = date(&as_of) {
-            denominators
+            inputs
+                .denominators
                 .entry((unit, key))
                 .or_default()
                 .push((day, value));
         }
     }
 
-    // Counted units (share of units) below each subject, per kind the plan counts.
-    let counted_kinds: BTreeSet<UnitKind> = plan
+    // Counted units (share of units) strictly below each subject, for the kinds the plan counts.
+    let kinds: BTreeSet<&str> = plan
         .indicators
         .iter()
         .filter(|i| i.kind == TargetKind::ShareOfUnits)
         .filter_map(|i| i.counted_unit)
+        .map(|k| k.as_str())
         .collect();
-    let mut counted = HashMap::new();
-    if !counted_kinds.is_empty() && !units.is_empty() {
-        let kinds: Vec<&str> = counted_kinds.iter().map(|k| k.as_str()).collect();
+    if !kinds.is_empty() {
+        let ranges: Vec<(String, String)> = match selection {
+            Selection::Province => vec![(lo.clone(), hi.clone())],
+            Selection::Subjects(_) => inputs
+                .units
+                .values()
+                .map(|u| subtree_range(&u.path))
+                .collect(),
+        };
+        let condition = (0..ranges.len())
+            .map(|i| format!("(path > ${} AND path < ${})", 2 * i + 1, 2 * i + 2))
+            .collect::<Vec<_>>()
+            .join(" OR ");
         let sql = format!(
-            "SELECT path, kind FROM units WHERE path >= $1 AND path < $2 AND valid_to IS NULL AND kind IN ({})",
-            placeholders(3, kinds.len())
+            "SELECT path, kind FROM units WHERE ({condition}) AND valid_to IS NULL AND kind IN ({})",
+            placeholders(2 * ranges.len() + 1, kinds.len())
         );
-        let mut q = sqlx::query_as::<_, (String, String)>(sqlx::AssertSqlSafe(sql))
-            .bind(&lo)
-            .bind(&hi);
+        let mut q =
+            sqlx::query_as::<_, (String, String)>(sqlx::AssertSqlSafe(sql)).persistent(false);
+        for (a, b) in &ranges {
+            q = q.bind(a).bind(b);
+        }
         for k in &kinds {
             q = q.bind(*k);
         }
-        // One pass over the counted units, crediting each subject above them. With a few subjects,
-        // only their subtrees are read.
-        let counted_rows = if subjects.is_some() {
-            let mut rows = Vec::new();
-            for unit in units.values() {
-                let (slo, shi) = subtree_range(&unit.path);
-                let sql = format!(
-                    "SELECT path, kind FROM units WHERE path > $1 AND path < $2 AND valid_to IS NULL AND kind IN ({})",
-                    placeholders(3, kinds.len())
-                );
-                let mut q = sqlx::query_as::<_, (String, String)>(sqlx::AssertSqlSafe(sql))
-                    .bind(slo)
-                    .bind(shi);
-                for k in &kinds {
-                    q = q.bind(*k);
-                }
-                rows.extend(q.fetch_all(&mut **tx).await?);
-            }
-            rows
-        } else {
-            q.fetch_all(&mut **tx).await?
-        };
-        for (path, kind) in counted_rows {
+        for (path, kind) in q.fetch_all(&mut **tx).await? {
             let Some(kind) = UnitKind::parse(&kind) else {
                 continue;
             };
-            for code in path.split('/').filter(|s| !s.is_empty()) {
-                if units.contains_key(code) && !path.ends_with(&format!("/{code}/")) {
-                    *counted.entry((code.to_string(), kind)).or_insert(0.0) += 1.0;
+            let mut lineage: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+            lineage.pop(); // not itself
+            for code in lineage {
+                if inputs.units.contains_key(code) {
+                    *inputs
+                        .counted
+                        .entry((code.to_string(), kind))
+                        .or_insert(0.0) += 1.0;
                 }
             }
         }
     }
+    inputs.province = Some(province);
+    Ok(inputs)
+}
 
-    // Effective figures: per (indicator, subject, week), the latest counted submission.
-    let filter_v = filter
-        .replace("u.", "v.subject_")
-        .replace("v.subject_path", "u.path");
+/// Reads the effective figures of the selected subjects: per (indicator, subject, week), the latest
+/// counted submission.
+async fn read_figures(
+    tx: &mut Tx,
+    plan: &Plan,
+    inputs: &mut Inputs,
+    selection: &Selection<'_>,
+) -> Result<()> {
+    inputs.figures.clear();
+    let Some(province) = &inputs.province else {
+        return Ok(());
+    };
+    if inputs.units.is_empty() {
+        return Ok(());
+    }
+    let (filter, binds) = selection.filter(province);
+    let next = binds.len() + 1;
     let sql = format!(
         "SELECT v.indicator_code, v.subject_code, r.week, v.numerator, v.denominator, r.submitted_at
          FROM report_values v JOIN reports r ON r.id = v.report_id JOIN units u ON u.code = v.subject_code
-         WHERE {filter_v} AND r.plan_code = ${next} AND r.status IN ('submitted', 'approved')"
+         WHERE {filter} AND r.plan_code = ${next} AND r.status IN ('submitted', 'approved')"
     );
     let mut q = sqlx::query_as::<_, (String, String, String, f64, Option<f64>, Option<String>)>(
         sqlx::AssertSqlSafe(sql),
-    );
+    )
+    .persistent(false);
     for b in &binds {
         q = q.bind(b);
     }
@@ -301,16 +332,10 @@ async fn read_inputs(
             best.insert(key, (submitted_at, figure));
         }
     }
-    let mut figures: HashMap<Pair, BTreeMap<NaiveDate, Figure>> = HashMap::new();
     for ((pair, week), (_, figure)) in best {
-        figures.entry(pair).or_default().insert(week, figure);
+        inputs.figures.entry(pair).or_default().insert(week, figure);
     }
-    Ok(Inputs {
-        units,
-        denominators,
-        counted,
-        figures,
-    })
+    Ok(())
 }
 
 /// Adds summed steps to the stored ones.
@@ -372,6 +397,8 @@ async fn lock_units(tx: &mut Tx, backend: Backend, codes: &BTreeSet<String>) -> 
 /// One refresh of the roll-ups around a change of reports.
 pub(crate) struct Refresh {
     pairs: BTreeSet<Pair>,
+    subjects: BTreeSet<String>,
+    inputs: Inputs,
     old: HashMap<Pair, Vec<Contribution>>,
 }
 
@@ -407,34 +434,33 @@ impl Refresh {
             &subjects.difference(&reporters).cloned().collect(),
         )
         .await?;
-        let old = Self::read(tx, plan, &pairs).await?;
-        Ok(Refresh { pairs, old })
-    }
-
-    async fn read(
-        tx: &mut Tx,
-        plan: &Plan,
-        pairs: &BTreeSet<Pair>,
-    ) -> Result<HashMap<Pair, Vec<Contribution>>> {
-        let subjects: BTreeSet<String> = pairs.iter().map(|(_, s)| s.clone()).collect();
-        let inputs = read_inputs(tx, plan, Some(&subjects)).await?;
+        let selection = Selection::Subjects(&subjects);
+        let mut inputs = read_inputs(tx, plan, &selection).await?;
+        read_figures(tx, plan, &mut inputs, &selection).await?;
         let days = reporting_days(plan);
-        Ok(pairs
+        let old = pairs
             .iter()
             .map(|p| (p.clone(), inputs.series(plan, &days, p)))
-            .collect())
+            .collect();
+        Ok(Refresh {
+            pairs,
+            subjects,
+            inputs,
+            old,
+        })
     }
 
-    /// Reads the series after the change and adds the differences to every unit above each subject.
-    pub(crate) async fn finish(self, tx: &mut Tx, plan: &Plan) -> Result<()> {
-        let subjects: BTreeSet<String> = self.pairs.iter().map(|(_, s)| s.clone()).collect();
-        let inputs = read_inputs(tx, plan, Some(&subjects)).await?;
+    /// Reads the figures after the change and adds the differences of the series to every unit above
+    /// each subject.
+    pub(crate) async fn finish(mut self, tx: &mut Tx, plan: &Plan) -> Result<()> {
+        let selection = Selection::Subjects(&self.subjects);
+        read_figures(tx, plan, &mut self.inputs, &selection).await?;
         let days = reporting_days(plan);
         let mut summed = Steps::new();
         for pair in &self.pairs {
-            let new = inputs.series(plan, &days, pair);
+            let new = self.inputs.series(plan, &days, pair);
             let old = self.old.get(pair).map(Vec::as_slice).unwrap_or(&[]);
-            let Some(unit) = inputs.units.get(&pair.1) else {
+            let Some(unit) = self.inputs.units.get(&pair.1) else {
                 continue;
             };
             for (index, delta) in deltas(old, &new) {
@@ -551,7 +577,8 @@ pub(crate) async fn rebuild_in(tx: &mut Tx, backend: Backend, plan: &Plan) -> Re
         .bind(&plan.code)
         .execute(&mut **tx)
         .await?;
-    let inputs = read_inputs(tx, plan, None).await?;
+    let mut inputs = read_inputs(tx, plan, &Selection::Province).await?;
+    read_figures(tx, plan, &mut inputs, &Selection::Province).await?;
     let days = reporting_days(plan);
     let mut summed = Steps::new();
     for indicator in &plan.indicators {
