@@ -3,6 +3,8 @@
 //! the next one. The rule is written out in [`STATUS_RULE`] and shown on the pages as it is.
 
 use crate::plan::Indicator;
+use crate::progress::{Contribution, Progress, Target, finish};
+use crate::rollup::index_on;
 use chrono::{Duration, NaiveDate};
 use serde::Serialize;
 
@@ -11,7 +13,7 @@ pub const STATUS_RULE: &str = "Đạt: số liệu đã bằng hoặc vượt ch
 Đúng tiến độ: số liệu bằng hoặc vượt mức kế hoạch tính đến ngày xem (chỉ tiêu chia đều theo thời gian \
 từ đầu chiến dịch, hoặc từ mốc trước, đến ngày của mốc). \
 Có nguy cơ: thấp hơn mức kế hoạch nhưng đạt từ 80 % mức đó, hoặc với nhịp tăng hiện tại sẽ đạt chỉ tiêu \
-trước ngày của mốc. Chậm: các trường hợp còn lại. Chưa có số liệu: chưa đơn vị nào báo cáo. \
+trước ngày của mốc. Chậm: các trường hợp còn lại, và mọi chỉ tiêu đã quá ngày của mốc cuối mà chưa đạt. Chưa có số liệu: chưa đơn vị nào báo cáo. \
 Nhịp tăng hiện tại là trung vị mức tăng hằng tuần của tối đa 6 tuần gần nhất, nên một tuần tăng đột biến \
 không làm sai dự báo.";
 
@@ -144,6 +146,7 @@ pub fn outlook(
     let status = match value {
         None => Status::NoData,
         Some(v) if v >= milestone.target => Status::Achieved,
+        Some(_) if as_of > milestone.date => Status::OffTrack,
         Some(v) if v >= planned => Status::OnTrack,
         Some(v) if v >= 0.8 * planned || in_time == Some(true) => Status::AtRisk,
         Some(_) => Status::OffTrack,
@@ -172,6 +175,54 @@ pub fn outlook(
         in_time,
         milestones,
     })
+}
+
+/// An indicator over a scope as the pages show it: progress on the date viewed, the value on each
+/// reporting day up to it, and the outlook.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Tracked {
+    #[serde(flatten)]
+    pub progress: Progress,
+    /// (reporting day, value) up to the date viewed, oldest first.
+    pub history: Vec<(NaiveDate, Option<f64>)>,
+    pub outlook: Option<Outlook>,
+}
+
+/// Builds the tracked view from a scope's accumulated roll-up series (index 0 before the first
+/// reporting day, then one per day of `days`); `province_wide` as in [`Target::of_plan`].
+pub fn track(
+    indicator: &Indicator,
+    series: &[Contribution],
+    days: &[NaiveDate],
+    as_of: NaiveDate,
+    campaign_start: NaiveDate,
+    province_wide: bool,
+) -> Tracked {
+    let at = |i: usize| series.get(i).copied().unwrap_or_default();
+    let index = index_on(days, as_of);
+    let progress = finish(
+        indicator,
+        at(index),
+        Target::of_plan(indicator, as_of, province_wide),
+    );
+    let history: Vec<(NaiveDate, Option<f64>)> = (1..=index)
+        .map(|i| {
+            let day = days[i - 1];
+            (day, finish(indicator, at(i), None).value)
+        })
+        .collect();
+    let outlook = outlook(
+        indicator,
+        &history,
+        as_of,
+        campaign_start,
+        progress.target.is_some(),
+    );
+    Tracked {
+        progress,
+        history,
+        outlook,
+    }
 }
 
 #[cfg(test)]
@@ -263,6 +314,9 @@ mod tests {
         assert_eq!(catching_up.status, Status::AtRisk);
         assert_eq!(catching_up.reaches_on, Some(d(10, 17)));
         assert_eq!(at(&[61.0]).status, Status::Achieved);
+        // Past the last milestone and short of it: off track, however close.
+        let overdue = outlook(&ind, &history(&[79.0]), d(12, 31) + Duration::days(1), start, true);
+        assert_eq!(overdue.unwrap().status, Status::OffTrack);
         let none = outlook(&ind, &[(d(7, 18), None)], d(7, 18), start, true).unwrap();
         assert_eq!(none.status, Status::NoData);
         assert!(outlook(&ind, &history(&[1.0]), as_of, start, false).is_none());

@@ -16,6 +16,7 @@ use crate::error::Result;
 use crate::units::subtree_range;
 use chrono::NaiveDate;
 use hocvuso_core::calendar;
+use hocvuso_core::outlook::{Tracked, track};
 use hocvuso_core::plan::{Indicator, Plan, Reporter, TargetKind};
 use hocvuso_core::progress::{Contribution, Figure, Progress, Target, finish};
 use hocvuso_core::rollup::{SubjectBase, accumulate, deltas, index_on, key_of, series, steps};
@@ -527,6 +528,27 @@ impl Store {
             .map(|ind| {
                 let sum = sums.get(ind.code.as_str()).copied().unwrap_or_default();
                 finish(ind, sum, Target::of_plan(ind, as_of, province_wide))
+            })
+            .collect())
+    }
+
+    /// Each indicator of `plan` over `scope`'s subtree as the pages show it: progress on `as_of`, the
+    /// value on every reporting day up to it, and the outlook. One read of the scope's roll-ups.
+    pub async fn tracked(
+        &self,
+        plan: &Plan,
+        scope: &crate::units::UnitRecord,
+        as_of: NaiveDate,
+    ) -> Result<Vec<Tracked>> {
+        let series = self.rollup_series(plan, &scope.code).await?;
+        let days = reporting_days(plan);
+        let province_wide = scope.code == plan.province.as_str();
+        Ok(plan
+            .indicators
+            .iter()
+            .map(|ind| {
+                let s = series.get(&ind.code).map(Vec::as_slice).unwrap_or(&[]);
+                track(ind, s, &days, as_of, plan.campaign.start, province_wide)
             })
             .collect())
     }

@@ -9,8 +9,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use hocvuso_core::access::Actor;
+use hocvuso_core::outlook::Tracked;
 use hocvuso_core::plan::Plan;
-use hocvuso_core::progress::Progress;
 use hocvuso_core::units::UnitKind;
 use hocvuso_store::units::{UnitFilter, UnitRecord};
 use serde::{Deserialize, Serialize};
@@ -115,8 +115,9 @@ pub struct ProgressQuery {
 pub struct IndicatorProgress {
     pub name: String,
     pub short_name: String,
+    /// Progress on the date, `history` (value per reporting day) and `outlook` (status, pace, forecast).
     #[serde(flatten)]
-    pub progress: Progress,
+    pub tracked: Tracked,
 }
 
 #[derive(Serialize)]
@@ -139,16 +140,16 @@ pub async fn progress(
         None => scoped.home().await?,
     };
     let as_of = parse_as_of(q.as_of.as_deref(), scoped.default_as_of())?;
-    let progress = scoped.progress(&unit, as_of).await?;
+    let tracked = scoped.tracked(&unit, as_of).await?;
     let plan = scoped.plan();
     let indicators = plan
         .indicators
         .iter()
-        .zip(progress)
-        .map(|(ind, progress)| IndicatorProgress {
+        .zip(tracked)
+        .map(|(ind, tracked)| IndicatorProgress {
             name: ind.name.clone(),
             short_name: ind.short_name.clone(),
-            progress,
+            tracked,
         })
         .collect();
     Ok(Json(ProgressReport {

@@ -84,6 +84,7 @@ struct OverviewPage {
     week_text: String,
     as_of_iso: String,
     rows: Vec<IndicatorRow>,
+    status_rule: &'static str,
     communes: i64,
 }
 
@@ -105,7 +106,7 @@ pub async fn overview(scoped: Scoped, Query(q): Query<AsOfQuery>) -> Result<Resp
         .into_response());
     }
     let as_of = parse_as_of(q.as_of.as_deref(), scoped.default_as_of())?;
-    let progress = scoped.progress(&home, as_of).await?;
+    let progress = scoped.tracked(&home, as_of).await?;
     let communes = scoped.count_units(UnitKind::Commune, &home).await?;
     let plan = scoped.plan();
     let m = moment(plan, as_of);
@@ -126,6 +127,7 @@ pub async fn overview(scoped: Scoped, Query(q): Query<AsOfQuery>) -> Result<Resp
         moment: m,
         as_of_iso: as_of.to_string(),
         rows: indicator_rows(plan, &progress),
+        status_rule: hocvuso_core::outlook::STATUS_RULE,
         communes,
     };
     Ok(Html(page.render()?).into_response())
@@ -203,6 +205,7 @@ struct UnitPage {
     week_text: String,
     as_of_iso: String,
     rows: Vec<IndicatorRow>,
+    status_rule: &'static str,
     children: Vec<UnitLine>,
     /// Reporting day of the current week, when this actor may report for the unit.
     report_week: String,
@@ -221,7 +224,7 @@ pub async fn unit(
         .iter()
         .map(line)
         .collect();
-    let progress = scoped.progress(&unit, as_of).await?;
+    let progress = scoped.tracked(&unit, as_of).await?;
     let filter = unit_filter(Some(unit.code.clone()), None, None, None, 1000, 0)?;
     let (children, _) = scoped.list_units(filter).await?;
     let plan = scoped.plan();
@@ -243,6 +246,7 @@ pub async fn unit(
         moment: m,
         as_of_iso: as_of.to_string(),
         rows: indicator_rows(plan, &progress),
+        status_rule: hocvuso_core::outlook::STATUS_RULE,
         children: children.iter().map(line).collect(),
         report_week,
     };

@@ -5,8 +5,8 @@ use chrono::NaiveDate;
 use hocvuso_core::access::{Actor, Role};
 use hocvuso_core::calendar;
 use hocvuso_core::format;
+use hocvuso_core::outlook::{Outlook, Status, Tracked};
 use hocvuso_core::plan::{Indicator, Plan, TargetKind};
-use hocvuso_core::progress::Progress;
 use hocvuso_store::units::UnitRecord;
 use serde::Serialize;
 
@@ -77,13 +77,81 @@ pub struct IndicatorRow {
     /// Raw value for tests and scripts (`data-value`), empty without data.
     pub value_raw: String,
     pub share_raw: String,
+    /// Status label ("đúng tiến độ") and its machine name (`on_track`, also the CSS class); empty
+    /// where the plan's targets do not apply.
+    pub status_text: &'static str,
+    pub status_key: &'static str,
+    /// Sparkline: SVG polyline points in a 100 × 24 box, and the target line's height in it.
+    pub spark_points: String,
+    pub spark_target_y: String,
+    /// Pace and forecast in words.
+    pub outlook_text: String,
+}
+
+/// A weekly increase in the indicator's terms.
+fn per_week(ind: &Indicator, v: f64) -> String {
+    match ind.kind {
+        TargetKind::Total => {
+            format!("{} {}/tuần", format::number(v, 0), things(ind)).replace("  ", " ")
+        }
+        _ => format!("{} điểm %/tuần", format::number(v, 1)),
+    }
+}
+
+fn outlook_text(ind: &Indicator, o: &Outlook) -> String {
+    let mut parts = Vec::new();
+    if let Some(pace) = o.pace {
+        parts.push(format!("nhịp {}", per_week(ind, pace)));
+    }
+    if let Some(m) = o.milestones.first().filter(|m| m.needed_per_week > 0.0) {
+        parts.push(format!(
+            "cần {} để kịp {}",
+            per_week(ind, m.needed_per_week),
+            format::date(m.date).get(..5).unwrap_or_default()
+        ));
+    }
+    match (o.status, o.reaches_on) {
+        (Status::Achieved, _) => {}
+        (_, Some(day)) => parts.push(format!("dự kiến đạt {}", format::date(day))),
+        (_, None) if o.pace.is_some() => parts.push("nhịp này không đạt".to_string()),
+        _ => {}
+    }
+    parts.join("; ")
+}
+
+/// Sparkline of the weekly values, scaled to the larger of the target and the highest value.
+fn sparkline(
+    history: &[(chrono::NaiveDate, Option<f64>)],
+    target: Option<f64>,
+) -> (String, String) {
+    let top = history
+        .iter()
+        .filter_map(|(_, v)| *v)
+        .chain(target)
+        .fold(0.0_f64, f64::max);
+    if top <= 0.0 || history.len() < 2 {
+        return (String::new(), String::new());
+    }
+    let step = 100.0 / (history.len() - 1) as f64;
+    let y = |v: f64| 23.0 - v / top * 22.0;
+    let points = history
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (_, v))| v.map(|v| format!("{:.1},{:.1}", i as f64 * step, y(v))))
+        .collect::<Vec<_>>()
+        .join(" ");
+    (
+        points,
+        target.map_or(String::new(), |t| format!("{:.1}", y(t))),
+    )
 }
 
 fn things(ind: &Indicator) -> &str {
     ind.unit.as_deref().unwrap_or("")
 }
 
-pub fn indicator_row(ind: &Indicator, p: &Progress) -> IndicatorRow {
+pub fn indicator_row(ind: &Indicator, t: &Tracked) -> IndicatorRow {
+    let p = &t.progress;
     let value_text = match (p.value, ind.kind) {
         (None, _) => "chưa có số liệu".to_string(),
         (Some(v), TargetKind::Total) => format!("{} {}", format::number(v, 0), things(ind))
@@ -124,6 +192,7 @@ pub fn indicator_row(ind: &Indicator, p: &Progress) -> IndicatorRow {
             .to_string(),
         (Some(t), _) => format::percent(t),
     };
+    let (spark_points, spark_target_y) = sparkline(&t.history, p.target);
     IndicatorRow {
         code: ind.code.clone(),
         short_name: ind.short_name.clone(),
@@ -145,10 +214,18 @@ pub fn indicator_row(ind: &Indicator, p: &Progress) -> IndicatorRow {
         },
         value_raw: p.value.map_or(String::new(), |v| v.to_string()),
         share_raw: p.share_of_target.map_or(String::new(), |v| v.to_string()),
+        status_text: t.outlook.as_ref().map_or("", |o| o.status.label_vi()),
+        status_key: t.outlook.as_ref().map_or("", |o| o.status.as_str()),
+        spark_points,
+        spark_target_y,
+        outlook_text: t
+            .outlook
+            .as_ref()
+            .map_or(String::new(), |o| outlook_text(ind, o)),
     }
 }
 
-pub fn indicator_rows(plan: &Plan, progress: &[Progress]) -> Vec<IndicatorRow> {
+pub fn indicator_rows(plan: &Plan, progress: &[Tracked]) -> Vec<IndicatorRow> {
     plan.indicators
         .iter()
         .zip(progress)

@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use hocvuso_core::access::{Actor, Role, Target};
 use hocvuso_core::calendar;
+use hocvuso_core::outlook::Tracked;
 use hocvuso_core::plan::Plan;
 use hocvuso_core::progress::Progress;
 use hocvuso_core::report::{Action, Figure, Status, check_report, next_status};
@@ -175,6 +176,16 @@ impl Scoped {
     ) -> Result<Vec<Progress>, WebError> {
         let unit = self.unit(&unit.code).await?;
         Ok(self.state.store.progress(self.plan(), &unit, as_of).await?)
+    }
+
+    /// Progress with its weekly history and outlook, for pages and the progress API.
+    pub async fn tracked(
+        &self,
+        unit: &UnitRecord,
+        as_of: NaiveDate,
+    ) -> Result<Vec<Tracked>, WebError> {
+        let unit = self.unit(&unit.code).await?;
+        Ok(self.state.store.tracked(self.plan(), &unit, as_of).await?)
     }
 
     // ---- weekly reports ------------------------------------------------------------------------
