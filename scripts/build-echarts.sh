@@ -13,14 +13,14 @@
 # markLine, sparklines, bar charts; tooltip, grid, legend and title. No dataZoom, toolbox, dataset
 # transforms, SVG renderer, etc. Anything else must be added to entry.mjs below.
 #
-# Renderer: canvas by default (the smaller bundle). ECHARTS_RENDERER=SVG builds the same bundle with
-# the SVG renderer instead (about 8 KB larger, 4 KB gzipped; prints as vectors, whereas canvas
-# charts print as bitmaps at screen resolution).
+# Renderer: SVG by default, because pages must print cleanly (SVG prints as vectors; canvas charts
+# print as bitmaps at screen resolution). ECHARTS_RENDERER=Canvas builds the same bundle with the
+# canvas renderer (about 8 KB smaller, 4 KB gzipped).
 set -euo pipefail
 
 ECHARTS_VERSION=5.6.0   # pulls zrender 5.6.1 and tslib 2.3.0, both pinned exactly by echarts itself
 ESBUILD_VERSION=0.28.2
-RENDERER="${ECHARTS_RENDERER:-Canvas}"
+RENDERER="${ECHARTS_RENDERER:-SVG}"
 case "$RENDERER" in Canvas | SVG) ;; *) echo "ECHARTS_RENDERER must be Canvas or SVG" >&2; exit 2 ;; esac
 
 repo="$(cd "$(dirname "$0")/.." && pwd)"
