@@ -77,7 +77,7 @@ pub struct MilestonePace {
 pub struct Outlook {
     pub status: Status,
     /// The plan's path value on the date viewed, for the milestone that applies.
-    pub planned: Option<f64>,
+    pub planned: f64,
     /// Current weekly pace: median weekly increase over up to the last 6 weeks.
     pub pace: Option<f64>,
     /// When the current pace reaches the applicable milestone's target (None: reached already, or
@@ -169,7 +169,7 @@ pub fn outlook(
         .collect();
     Some(Outlook {
         status,
-        planned: Some(planned),
+        planned,
         pace,
         reaches_on,
         in_time,
@@ -298,7 +298,7 @@ mod tests {
         let at = |v: &[f64]| outlook(&ind, &history(v), as_of, start, true).unwrap();
         let on_track = at(&[5.0, 10.0, 15.0, 20.0, 25.0, 28.0, 31.0, 33.0]);
         assert_eq!(on_track.status, Status::OnTrack);
-        assert!((on_track.planned.unwrap() - 60.0 * 52.0 / 102.0).abs() < 1e-9);
+        assert!((on_track.planned - 60.0 * 52.0 / 102.0).abs() < 1e-9);
         // Below the path but within 80 % of it.
         assert_eq!(
             at(&[3.0, 6.0, 9.0, 12.0, 15.0, 18.0, 21.0, 25.0]).status,
@@ -315,7 +315,13 @@ mod tests {
         assert_eq!(catching_up.reaches_on, Some(d(10, 17)));
         assert_eq!(at(&[61.0]).status, Status::Achieved);
         // Past the last milestone and short of it: off track, however close.
-        let overdue = outlook(&ind, &history(&[79.0]), d(12, 31) + Duration::days(1), start, true);
+        let overdue = outlook(
+            &ind,
+            &history(&[79.0]),
+            d(12, 31) + Duration::days(1),
+            start,
+            true,
+        );
         assert_eq!(overdue.unwrap().status, Status::OffTrack);
         let none = outlook(&ind, &[(d(7, 18), None)], d(7, 18), start, true).unwrap();
         assert_eq!(none.status, Status::NoData);
@@ -335,7 +341,7 @@ mod tests {
         // After the first milestone the second one's path starts from it.
         let later = outlook(&ind, &history(&[71.0]), d(11, 28), d(7, 15), true).unwrap();
         assert_eq!(later.milestones.len(), 1);
-        assert!((later.planned.unwrap() - (60.0 + 20.0 * 34.0 / 67.0)).abs() < 1e-9);
+        assert!((later.planned - (60.0 + 20.0 * 34.0 / 67.0)).abs() < 1e-9);
         assert_eq!(later.status, Status::OnTrack);
     }
 }

@@ -18,7 +18,7 @@ use chrono::NaiveDate;
 use hocvuso_core::calendar;
 use hocvuso_core::outlook::{Tracked, track};
 use hocvuso_core::plan::{Indicator, Plan, Reporter, TargetKind};
-use hocvuso_core::progress::{Contribution, Figure, Progress, Target, finish};
+use hocvuso_core::progress::{Contribution, Figure, Progress};
 use hocvuso_core::rollup::{SubjectBase, accumulate, deltas, index_on, key_of, series, steps};
 use hocvuso_core::units::UnitKind;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -495,40 +495,18 @@ impl Store {
     }
 
     /// Progress of each indicator of `plan`, in plan order, over `scope`'s subtree on `as_of`, read
-    /// from the roll-ups.
+    /// from the roll-ups (the progress part of [`Store::tracked`]).
     pub async fn progress(
         &self,
         plan: &Plan,
         scope: &crate::units::UnitRecord,
         as_of: NaiveDate,
     ) -> Result<Vec<Progress>> {
-        let days = reporting_days(plan);
-        let key = key_of(&days, index_on(&days, as_of));
-        const SQL: &str =
-            "SELECT indicator_code, '' AS week, SUM(expected) AS expected, SUM(counted) AS counted,
-                    SUM(reported) AS reported, SUM(fresh) AS fresh, SUM(numerator) AS numerator,
-                    SUM(denominator) AS denominator, SUM(total) AS total,
-                    SUM(without_denominator) AS without_denominator
-             FROM rollups WHERE plan_code = $1 AND unit_code = $2 AND week <= $3
-             GROUP BY indicator_code";
-        let rows: Vec<StepRow> = sqlx::query_as(SQL)
-            .bind(&plan.code)
-            .bind(&scope.code)
-            .bind(&key)
-            .fetch_all(&self.pool)
-            .await?;
-        let sums: HashMap<&str, Contribution> = rows
-            .iter()
-            .map(|r| (r.indicator_code.as_str(), r.contribution()))
-            .collect();
-        let province_wide = scope.code == plan.province.as_str();
-        Ok(plan
-            .indicators
-            .iter()
-            .map(|ind| {
-                let sum = sums.get(ind.code.as_str()).copied().unwrap_or_default();
-                finish(ind, sum, Target::of_plan(ind, as_of, province_wide))
-            })
+        Ok(self
+            .tracked(plan, scope, as_of)
+            .await?
+            .into_iter()
+            .map(|t| t.progress)
             .collect())
     }
 
@@ -555,7 +533,7 @@ impl Store {
 
     /// Every stored step of `unit`'s roll-ups, accumulated: indicator → contribution at each index
     /// (index 0 before the first reporting day, then one per reporting day).
-    pub async fn rollup_series(
+    async fn rollup_series(
         &self,
         plan: &Plan,
         unit: &str,

@@ -603,6 +603,26 @@ pub async fn return_api(
 
 const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
+/// A template as a download named `filename`.
+fn xlsx_download(
+    template: &hocvuso_docs::report_xlsx::Template,
+    filename: String,
+) -> Result<Response, WebError> {
+    let bytes = hocvuso_docs::report_xlsx::write_template(template)
+        .map_err(|e| WebError::Internal(e.into()))?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, XLSX_TYPE.to_string()),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
 /// The unit's Excel template for the week, pre-filled.
 pub async fn template_xlsx(
     scoped: Scoped,
@@ -611,17 +631,63 @@ pub async fn template_xlsx(
     let week = parse_week(&week)?;
     let unit = scoped.unit(&unit).await?;
     let template = scoped.report_template(&unit, week).await?;
-    let bytes = hocvuso_docs::report_xlsx::write_template(&template)
-        .map_err(|e| WebError::Internal(e.into()))?;
-    let disposition = format!("attachment; filename=\"bao-cao-{}-{week}.xlsx\"", unit.code);
-    Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, XLSX_TYPE.to_string()),
-            (axum::http::header::CONTENT_DISPOSITION, disposition),
-        ],
-        bytes,
-    )
-        .into_response())
+    xlsx_download(&template, format!("bao-cao-{}-{week}.xlsx", unit.code))
+}
+
+/// The workbook for the units `unit` reports on behalf of (one row each), pre-filled.
+pub async fn on_behalf_xlsx(
+    scoped: Scoped,
+    Path((unit, week)): Path<(String, String)>,
+) -> Result<Response, WebError> {
+    let week = parse_week(&week)?;
+    let unit = scoped.unit(&unit).await?;
+    let template = scoped.on_behalf_template(&unit, week).await?;
+    xlsx_download(&template, format!("bao-cao-thay-{}-{week}.xlsx", unit.code))
+}
+
+const REFUSED: &str = "Tệp bị từ chối, không có gì được lưu:";
+
+/// The report page again, with why an upload was refused (422).
+async fn refusal(
+    scoped: &Scoped,
+    unit: &UnitRecord,
+    week: NaiveDate,
+    problems: Vec<String>,
+) -> Result<Response, WebError> {
+    let page = render(scoped, unit, week, None, problems).await?;
+    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+}
+
+/// Reads the uploaded `file` against `template`: the import, or the page refusing it.
+async fn read_upload(
+    scoped: &Scoped,
+    unit: &UnitRecord,
+    week: NaiveDate,
+    multipart: &mut axum::extract::Multipart,
+    template: &hocvuso_docs::report_xlsx::Template,
+) -> Result<Result<hocvuso_docs::report_xlsx::Imported, Response>, WebError> {
+    let unreadable = |e: axum::extract::multipart::MultipartError| {
+        WebError::BadRequest(format!("tệp gửi lên không đọc được: {e}"))
+    };
+    let mut bytes = None;
+    while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
+        if field.name() == Some("file") {
+            bytes = Some(field.bytes().await.map_err(unreadable)?);
+        }
+    }
+    let Some(bytes) = bytes.filter(|b| !b.is_empty()) else {
+        let problems = vec!["Chưa chọn tệp Excel để gửi.".into()];
+        return Ok(Err(refusal(scoped, unit, week, problems).await?));
+    };
+    match hocvuso_docs::report_xlsx::read_workbook(&bytes, template) {
+        Ok(imported) => Ok(Ok(imported)),
+        Err(problems) => {
+            let messages = std::iter::once(REFUSED.to_string())
+                .chain(problems.iter().map(|p| p.to_string()))
+                .collect();
+            Ok(Err(refusal(scoped, unit, week, messages).await?))
+        }
+    }
 }
 
 /// Imports a filled template: all of it or nothing, with problems placed on their cells.
@@ -632,24 +698,10 @@ pub async fn upload_xlsx(
 ) -> Result<Response, WebError> {
     let week = parse_week(&week)?;
     let unit = scoped.unit(&unit_code).await?;
-    let bytes = uploaded_file(&mut multipart).await?;
-    let refuse = |problems: Vec<String>| async {
-        let page = render(&scoped, &unit, week, None, problems).await?;
-        Ok::<Response, WebError>(
-            (axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response(),
-        )
-    };
-    let Some(bytes) = bytes.filter(|b| !b.is_empty()) else {
-        return refuse(vec!["Chưa chọn tệp Excel để gửi.".into()]).await;
-    };
     let template = scoped.report_template(&unit, week).await?;
-    let imported = match hocvuso_docs::report_xlsx::read_workbook(&bytes, &template) {
+    let imported = match read_upload(&scoped, &unit, week, &mut multipart, &template).await? {
         Ok(imported) => imported,
-        Err(problems) => {
-            let mut messages = vec!["Tệp bị từ chối, không có gì được lưu:".to_string()];
-            messages.extend(problems.iter().map(|p| p.to_string()));
-            return refuse(messages).await;
-        }
+        Err(refused) => return Ok(refused),
     };
     let row = imported
         .rows
@@ -679,7 +731,7 @@ pub async fn upload_xlsx(
         Ok(_) => Ok(Redirect::to(&format!("/reports/{}/{week}", unit.code)).into_response()),
         Err(WebError::Invalid(problems)) => {
             // Place the shared rules' findings ("chỉ tiêu 2.5: …") on their cells.
-            let mut messages = vec!["Tệp bị từ chối, không có gì được lưu:".to_string()];
+            let mut messages = vec![REFUSED.to_string()];
             for p in problems {
                 let cell = p
                     .strip_prefix("chỉ tiêu ")
@@ -691,51 +743,11 @@ pub async fn upload_xlsx(
                     None => p,
                 });
             }
-            refuse(messages).await
+            refusal(&scoped, &unit, week, messages).await
         }
-        Err(WebError::Conflict(message)) => refuse(vec![message]).await,
+        Err(WebError::Conflict(message)) => refusal(&scoped, &unit, week, vec![message]).await,
         Err(other) => Err(other),
     }
-}
-
-/// The `file` field of an upload form.
-async fn uploaded_file(
-    multipart: &mut axum::extract::Multipart,
-) -> Result<Option<axum::body::Bytes>, WebError> {
-    let unreadable = |e: axum::extract::multipart::MultipartError| {
-        WebError::BadRequest(format!("tệp gửi lên không đọc được: {e}"))
-    };
-    let mut bytes = None;
-    while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
-        if field.name() == Some("file") {
-            bytes = Some(field.bytes().await.map_err(unreadable)?);
-        }
-    }
-    Ok(bytes)
-}
-
-/// The workbook for the units `unit` reports on behalf of (one row each), pre-filled.
-pub async fn on_behalf_xlsx(
-    scoped: Scoped,
-    Path((unit, week)): Path<(String, String)>,
-) -> Result<Response, WebError> {
-    let week = parse_week(&week)?;
-    let unit = scoped.unit(&unit).await?;
-    let template = scoped.on_behalf_template(&unit, week).await?;
-    let bytes = hocvuso_docs::report_xlsx::write_template(&template)
-        .map_err(|e| WebError::Internal(e.into()))?;
-    let disposition = format!(
-        "attachment; filename=\"bao-cao-thay-{}-{week}.xlsx\"",
-        unit.code
-    );
-    Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, XLSX_TYPE.to_string()),
-            (axum::http::header::CONTENT_DISPOSITION, disposition),
-        ],
-        bytes,
-    )
-        .into_response())
 }
 
 /// Imports the on-behalf workbook: all rows or none.
@@ -746,28 +758,10 @@ pub async fn on_behalf_upload(
 ) -> Result<Response, WebError> {
     let week = parse_week(&week)?;
     let unit = scoped.unit(&unit_code).await?;
-    let bytes = uploaded_file(&mut multipart).await?;
-    let refuse = |problems: Vec<String>| async {
-        let page = render(&scoped, &unit, week, None, problems).await?;
-        Ok::<Response, WebError>(
-            (axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response(),
-        )
-    };
-    let Some(bytes) = bytes.filter(|b| !b.is_empty()) else {
-        return refuse(vec!["Chưa chọn tệp Excel để gửi.".into()]).await;
-    };
     let template = scoped.on_behalf_template(&unit, week).await?;
-    let refused = "Tệp bị từ chối, không có gì được lưu:".to_string();
-    let imported = match hocvuso_docs::report_xlsx::read_workbook(&bytes, &template) {
+    let imported = match read_upload(&scoped, &unit, week, &mut multipart, &template).await? {
         Ok(imported) => imported,
-        Err(problems) => {
-            return refuse(
-                std::iter::once(refused)
-                    .chain(problems.iter().map(|p| p.to_string()))
-                    .collect(),
-            )
-            .await;
-        }
+        Err(refused) => return Ok(refused),
     };
     match scoped
         .save_on_behalf(&unit.code, week, &template, &imported)
@@ -775,9 +769,12 @@ pub async fn on_behalf_upload(
     {
         Ok(_) => Ok(Redirect::to(&format!("/reports/{}/{week}", unit.code)).into_response()),
         Err(WebError::Invalid(problems)) => {
-            refuse(std::iter::once(refused).chain(problems).collect()).await
+            let messages = std::iter::once(REFUSED.to_string())
+                .chain(problems)
+                .collect();
+            refusal(&scoped, &unit, week, messages).await
         }
-        Err(WebError::Conflict(message)) => refuse(vec![message]).await,
+        Err(WebError::Conflict(message)) => refusal(&scoped, &unit, week, vec![message]).await,
         Err(other) => Err(other),
     }
 }

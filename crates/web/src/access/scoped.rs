@@ -13,7 +13,6 @@ use hocvuso_core::access::{Actor, Role, Target};
 use hocvuso_core::calendar;
 use hocvuso_core::outlook::Tracked;
 use hocvuso_core::plan::Plan;
-use hocvuso_core::progress::Progress;
 use hocvuso_core::report::{Action, Figure, Status, check_report, next_status};
 use hocvuso_core::units::UnitKind;
 use hocvuso_store::accounts::{NewUser, TokenRecord, UserRecord};
@@ -167,15 +166,6 @@ impl Scoped {
             }
         }
         Ok(out)
-    }
-
-    pub async fn progress(
-        &self,
-        unit: &UnitRecord,
-        as_of: NaiveDate,
-    ) -> Result<Vec<Progress>, WebError> {
-        let unit = self.unit(&unit.code).await?;
-        Ok(self.state.store.progress(self.plan(), &unit, as_of).await?)
     }
 
     /// Progress with its weekly history and outlook, for pages and the progress API.
