@@ -444,7 +444,7 @@ impl Store {
     }
 }
 
-async fn user_in(tx: &mut sqlx::Transaction<'static, sqlx::Any>, id: i64) -> Result<UserRecord> {
+async fn user_in(tx: &mut crate::db::WriteTx, id: i64) -> Result<UserRecord> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {USER_COLUMNS} FROM users WHERE id = $1"
     )))
@@ -454,7 +454,7 @@ async fn user_in(tx: &mut sqlx::Transaction<'static, sqlx::Any>, id: i64) -> Res
     .ok_or_else(|| StoreError::NotFound(format!("không có tài khoản số {id}")))
 }
 
-async fn token_in(tx: &mut sqlx::Transaction<'static, sqlx::Any>, id: i64) -> Result<TokenRecord> {
+async fn token_in(tx: &mut crate::db::WriteTx, id: i64) -> Result<TokenRecord> {
     sqlx::query_as(
         "SELECT id, user_id, label, prefix, created_at, last_used_at, revoked_at FROM api_tokens WHERE id = $1",
     )

@@ -3,9 +3,12 @@
 use crate::error::Result;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
+use std::ops::{Deref, DerefMut};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::sync::Once;
 use std::time::Duration;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -18,9 +21,50 @@ pub enum Backend {
 pub struct Store {
     pub(crate) pool: AnyPool,
     backend: Backend,
+    /// Writers' turns, taken before a connection. SQLite has one: waiting writers queue here and are
+    /// woken the moment the previous one commits, instead of polling SQLite's lock in `busy_timeout`
+    /// sleeps while holding connections that readers need. PostgreSQL has [`GROUP_WRITERS`], for group
+    /// commits only (other writers go side by side).
+    writers: Arc<Semaphore>,
+    /// Reports waiting for the next group commit (SQLite).
+    pub(crate) queue: Arc<crate::group_commit::Queue>,
+}
+
+/// A write transaction; on SQLite it also holds the writers' turn until it ends.
+pub(crate) struct WriteTx {
+    tx: sqlx::Transaction<'static, sqlx::Any>,
+    _turn: Option<OwnedSemaphorePermit>,
+}
+
+impl WriteTx {
+    pub(crate) async fn commit(self) -> Result<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+
+    pub(crate) async fn rollback(self) -> Result<()> {
+        self.tx.rollback().await?;
+        Ok(())
+    }
+}
+
+impl Deref for WriteTx {
+    type Target = sqlx::AnyConnection;
+    fn deref(&self) -> &Self::Target {
+        &self.tx
+    }
+}
+
+impl DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.tx
+    }
 }
 
 static DRIVERS: Once = Once::new();
+
+/// Group commits that may run at once on PostgreSQL.
+const GROUP_WRITERS: usize = 4;
 
 impl Store {
     /// Connects to `sqlite://PATH` (created if missing) or `postgres://…`, and applies migrations.
@@ -60,7 +104,15 @@ impl Store {
             })
             .connect_with(options)
             .await?;
-        let store = Store { pool, backend };
+        let store = Store {
+            pool,
+            backend,
+            writers: Arc::new(Semaphore::new(match backend {
+                Backend::Sqlite => 1,
+                Backend::Postgres => GROUP_WRITERS,
+            })),
+            queue: Arc::default(),
+        };
         store.migrate().await?;
         Ok(store)
     }
@@ -80,11 +132,53 @@ impl Store {
     /// A transaction that will write. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`):
     /// a deferred transaction that reads, then writes, fails with "database is locked" when another
     /// writer went first, instead of waiting its turn.
-    pub(crate) async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
-        Ok(match self.backend {
+    pub(crate) async fn begin_write(&self) -> Result<WriteTx> {
+        let turn = self.turn().await;
+        self.begin_in_turn(turn).await
+    }
+
+    /// The writers' turn on SQLite (None on PostgreSQL, which runs writers side by side).
+    pub(crate) async fn turn(&self) -> Option<OwnedSemaphorePermit> {
+        match self.backend {
+            Backend::Sqlite => Some(self.group_turn().await),
+            Backend::Postgres => None,
+        }
+    }
+
+    /// A turn to write a group of queued reports (see `group_commit`).
+    pub(crate) async fn group_turn(&self) -> OwnedSemaphorePermit {
+        self.writers
+            .clone()
+            .acquire_owned()
+            .await
+            .expect("the writers' semaphore is never closed")
+    }
+
+    /// A write transaction for the holder of `turn`.
+    pub(crate) async fn begin_in_turn(
+        &self,
+        turn: Option<OwnedSemaphorePermit>,
+    ) -> Result<WriteTx> {
+        let tx = match self.backend {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
-        })
+        };
+        Ok(WriteTx { tx, _turn: turn })
+    }
+
+    /// For tests: holds back every group commit (and on SQLite every writer) of this store until the
+    /// value is dropped, so that queued reports are written together (see `Store::queued_requests`).
+    #[doc(hidden)]
+    pub async fn hold_writers(&self) -> OwnedSemaphorePermit {
+        let all = match self.backend {
+            Backend::Sqlite => 1,
+            Backend::Postgres => GROUP_WRITERS as u32,
+        };
+        self.writers
+            .clone()
+            .acquire_many_owned(all)
+            .await
+            .expect("the writers' semaphore is never closed")
     }
 
     pub fn backend(&self) -> Backend {

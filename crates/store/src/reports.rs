@@ -2,7 +2,7 @@
 
 use crate::Store;
 use crate::audit::{Entry, Who, append};
-use crate::db::now_text;
+use crate::db::{Backend, WriteTx, now_text};
 use crate::error::{Result, StoreError};
 use crate::rollups::{Refresh, rebuild_in};
 use chrono::NaiveDate;
@@ -356,28 +356,15 @@ impl Store {
         Ok(self.put_reports(plan, std::slice::from_ref(r), who).await?[0])
     }
 
-    /// Stores many reports of `plan` in one transaction, roll-ups included: all or none.
+    /// Stores many reports of `plan` in one transaction, roll-ups included: all or none. On SQLite
+    /// the transaction may also hold other writers' reports (see `group_commit`).
     pub async fn put_reports(
         &self,
         plan: &Plan,
         reports: &[NewReport],
         who: &Who,
     ) -> Result<Vec<i64>> {
-        let mut tx = self.begin_write().await?;
-        let keys: Vec<(String, NaiveDate)> =
-            reports.iter().map(|r| (r.unit.clone(), r.week)).collect();
-        let values = reports
-            .iter()
-            .flat_map(|r| &r.values)
-            .map(|v| (v.indicator.clone(), v.subject.clone()));
-        let refresh = Refresh::begin(&mut tx, self.backend(), plan, &keys, values).await?;
-        let mut ids = Vec::with_capacity(reports.len());
-        for r in reports {
-            ids.push(put_in(&mut tx, r, who).await?);
-        }
-        refresh.finish(&mut tx, plan).await?;
-        tx.commit().await?;
-        Ok(ids)
+        self.put_grouped(plan, reports, who).await
     }
 
     /// The latest submitted or approved figures of `unit` (as its own subject) before `week`:
@@ -451,11 +438,34 @@ impl Store {
     }
 }
 
-async fn put_in(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
-    r: &NewReport,
-    who: &Who,
-) -> Result<i64> {
+/// Writes the reports of several requests for `plan` (each `(reports, who)`) and refreshes the
+/// roll-ups once for all of them. Returns the report ids of each request.
+pub(crate) async fn write_reports(
+    tx: &mut WriteTx,
+    backend: Backend,
+    plan: &Plan,
+    requests: &[(&[NewReport], &Who)],
+) -> Result<Vec<Vec<i64>>> {
+    let reports = requests.iter().flat_map(|(reports, _)| reports.iter());
+    let keys: Vec<(String, NaiveDate)> =
+        reports.clone().map(|r| (r.unit.clone(), r.week)).collect();
+    let values = reports
+        .flat_map(|r| &r.values)
+        .map(|v| (v.indicator.clone(), v.subject.clone()));
+    let refresh = Refresh::begin(tx, backend, plan, &keys, values).await?;
+    let mut ids = Vec::with_capacity(requests.len());
+    for (reports, who) in requests {
+        let mut these = Vec::with_capacity(reports.len());
+        for r in reports.iter() {
+            these.push(put_in(tx, r, who).await?);
+        }
+        ids.push(these);
+    }
+    refresh.finish(tx, plan).await?;
+    Ok(ids)
+}
+
+async fn put_in(tx: &mut WriteTx, r: &NewReport, who: &Who) -> Result<i64> {
     let now = now_text();
     let before = stored_report(tx, r).await?;
     // Sending the same report again is a no-op: it keeps its first submission time.
@@ -490,10 +500,12 @@ async fn put_in(
     .bind(r.submitted_at.as_deref().filter(|_| r.status.counts()))
     .fetch_one(&mut **tx)
     .await?;
-    sqlx::query("DELETE FROM report_values WHERE report_id = $1")
-        .bind(id)
-        .execute(&mut **tx)
-        .await?;
+    if before.is_some() {
+        sqlx::query("DELETE FROM report_values WHERE report_id = $1")
+            .bind(id)
+            .execute(&mut **tx)
+            .await?;
+    }
     for chunk in r.values.chunks(100) {
         // Not a cached statement: its length varies, and sqlx 0.9's Any driver declares a NULL f64 as
         // float4 to PostgreSQL, so a statement first prepared with no denominator would reject every
@@ -579,7 +591,7 @@ fn with_time(mut content: serde_json::Value, submitted_at: Option<String>) -> St
 
 /// The stored report of `r`'s plan, unit and week: id, content, submission time.
 async fn stored_report(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    tx: &mut WriteTx,
     r: &NewReport,
 ) -> Result<Option<(i64, serde_json::Value, Option<String>)>> {
     let head: Option<(i64, String, String, String, Option<String>)> = sqlx::query_as(

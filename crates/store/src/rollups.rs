@@ -23,7 +23,7 @@ use hocvuso_core::rollup::{SubjectBase, accumulate, deltas, index_on, key_of, se
 use hocvuso_core::units::UnitKind;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-type Tx = sqlx::Transaction<'static, sqlx::Any>;
+type Tx = crate::db::WriteTx;
 /// (indicator, subject)
 type Pair = (String, String);
 /// (unit, indicator, index) → summed step
@@ -416,17 +416,22 @@ impl Refresh {
         let reporters: BTreeSet<String> = reports.iter().map(|(u, _)| u.clone()).collect();
         lock_units(tx, backend, &reporters).await?;
         let mut pairs: BTreeSet<Pair> = new_values.into_iter().collect();
-        for (unit, week) in reports {
-            let stored: Vec<Pair> = sqlx::query_as(
+        for chunk in reports.chunks(200) {
+            let reports = (0..chunk.len())
+                .map(|i| format!("(r.unit_code = ${} AND r.week = ${})", 2 * i + 2, 2 * i + 3))
+                .collect::<Vec<_>>()
+                .join(" OR ");
+            let sql = format!(
                 "SELECT v.indicator_code, v.subject_code FROM report_values v JOIN reports r ON r.id = v.report_id
-                 WHERE r.plan_code = $1 AND r.unit_code = $2 AND r.week = $3",
-            )
-            .bind(&plan.code)
-            .bind(unit)
-            .bind(week.to_string())
-            .fetch_all(&mut **tx)
-            .await?;
-            pairs.extend(stored);
+                 WHERE r.plan_code = $1 AND ({reports})"
+            );
+            let mut q = sqlx::query_as::<_, Pair>(sqlx::AssertSqlSafe(sql))
+                .persistent(false)
+                .bind(&plan.code);
+            for (unit, week) in chunk {
+                q = q.bind(unit).bind(week.to_string());
+            }
+            pairs.extend(q.fetch_all(&mut **tx).await?);
         }
         let subjects: BTreeSet<String> = pairs.iter().map(|(_, s)| s.clone()).collect();
         lock_units(

@@ -99,7 +99,7 @@ impl Registry {
 /// Stores one denominator value, replacing the value of the same unit, key and date; false when
 /// the same value was already there (nothing written, nothing audited).
 async fn upsert_denominator(
-    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    tx: &mut crate::db::WriteTx,
     d: &Denominator,
     synthetic: bool,
     who: &Who,

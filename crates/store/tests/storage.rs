@@ -493,6 +493,88 @@ on_both!(
     }
 );
 
+on_both!(
+    queued_reports_commit_together_and_a_bad_one_fails_alone,
+    |store: Store| async move {
+        let plan = laocai(&store).await;
+        let weeks = [d(2025, 9, 4), d(2025, 9, 11)];
+        // Sends every report at once while the writers are held, so that they queue and are written
+        // in one group when released; returns each request's outcome.
+        async fn together(store: &Store, plan: &Plan, reports: Vec<NewReport>) -> Vec<bool> {
+            let held = store.hold_writers().await;
+            let mut tasks = Vec::new();
+            for r in reports {
+                let (store, plan) = (store.clone(), plan.clone());
+                tasks.push(tokio::spawn(async move {
+                    store.put_report(&plan, &r, &who()).await
+                }));
+            }
+            for _ in 0..500 {
+                if store.queued_requests() == tasks.len() {
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+            }
+            assert_eq!(store.queued_requests(), tasks.len(), "all requests queued");
+            drop(held);
+            let mut ok = Vec::new();
+            for t in tasks {
+                ok.push(t.await.unwrap().is_ok());
+            }
+            ok
+        }
+        let mut good = Vec::new();
+        for (i, unit) in ["02647", "02671", "02680"].into_iter().enumerate() {
+            for (w, week) in weeks.into_iter().enumerate() {
+                let n = (10 * (i + 1) + w) as f64;
+                good.push(report(
+                    &plan,
+                    unit,
+                    week,
+                    &[("LH2", n, None), ("TT1", n, Some(100.0))],
+                ));
+            }
+        }
+        // The same report twice in one group is still one report.
+        good.push(good[0].clone());
+        assert_eq!(together(&store, &plan, good.clone()).await, vec![true; 7]);
+        assert_eq!(store.count_reports(&plan.code).await.unwrap(), 6);
+
+        // A report of a unit that does not exist fails the group; the others are then written alone.
+        let mut changed: Vec<NewReport> = good[..3].to_vec();
+        for r in &mut changed {
+            r.values[0].numerator += 1.0;
+        }
+        let mut bad = report(&plan, "02647", weeks[0], &[("LH2", 1.0, None)]);
+        bad.unit = "99999".into();
+        changed.insert(1, bad);
+        assert_eq!(
+            together(&store, &plan, changed.clone()).await,
+            vec![true, false, true, true]
+        );
+        assert_eq!(store.count_reports(&plan.code).await.unwrap(), 6);
+        for r in [&changed[0], &changed[2], &changed[3]] {
+            let stored = store
+                .report(&plan.code, &r.unit, r.week)
+                .await
+                .unwrap()
+                .expect("stored");
+            assert_eq!(stored.values[0].numerator, r.values[0].numerator);
+        }
+        let province = store.require_unit("15").await.unwrap();
+        for week in weeks {
+            assert_eq!(
+                store.progress(&plan, &province, week).await.unwrap(),
+                store
+                    .progress_recomputed(&plan, &province, week)
+                    .await
+                    .unwrap(),
+                "roll-ups after group commits on {week}"
+            );
+        }
+    }
+);
+
 on_both!(meta_values, |store: Store| async move {
     assert_eq!(store.meta("k").await.unwrap(), None);
     store.set_meta("k", "1").await.unwrap();

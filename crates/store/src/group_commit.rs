@@ -1,0 +1,144 @@
+//! Group commit of reports. SQLite has one writer at a time, and every commit waits for the disk
+//! (`synchronous = FULL`: an acknowledged report survives a power cut), so in the Friday burst the
+//! commits, not the work, set the pace. A writer queues its reports and spawns a drain; a drain that
+//! holds a writers' turn writes the queued reports of one plan in one transaction, with one refresh of
+//! the roll-ups, and answers each writer after the commit. If that transaction fails, its requests
+//! are queued again to be written one by one, so a bad request fails alone.
+//!
+//! Every queued request has a drain spawned after it, and a drain stops only when it finds the queue
+//! empty, so none is left behind. PostgreSQL has a few turns, so groups are written side by side; two
+//! groups that lock the same units in opposite orders (possible only when one unit sends two reports
+//! at once) end in a deadlock error, and their requests are then written one by one.
+
+use crate::Store;
+use crate::audit::Who;
+use crate::error::{Result, StoreError};
+use crate::reports::{NewReport, write_reports};
+use hocvuso_core::plan::Plan;
+use std::sync::Mutex;
+use tokio::sync::oneshot;
+
+/// At most this many reports per transaction, unless one request holds more.
+const MAX_REPORTS: usize = 256;
+
+#[derive(Debug)]
+struct Request {
+    plan: Plan,
+    reports: Vec<NewReport>,
+    who: Who,
+    /// Written in a transaction of its own (after a failed group).
+    alone: bool,
+    answer: oneshot::Sender<Result<Vec<i64>>>,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Queue {
+    requests: Mutex<Vec<Request>>,
+}
+
+impl Queue {
+    fn push(&self, request: Request) {
+        self.requests.lock().expect("queue lock").push(request);
+    }
+
+    /// The oldest request, with the next ones of the same plan that fit in one transaction.
+    fn take_group(&self) -> Vec<Request> {
+        let mut queued = self.requests.lock().expect("queue lock");
+        let Some(first) = queued.first() else {
+            return Vec::new();
+        };
+        let (plan, alone) = (first.plan.code.clone(), first.alone);
+        let mut reports = 0;
+        let mut taken = Vec::new();
+        let mut index = 0;
+        while index < queued.len() {
+            let r = &queued[index];
+            let fits = taken.is_empty()
+                || (!alone
+                    && !r.alone
+                    && r.plan.code == plan
+                    && reports + r.reports.len() <= MAX_REPORTS);
+            if fits {
+                reports += r.reports.len();
+                taken.push(queued.remove(index));
+                if alone {
+                    break;
+                }
+            } else {
+                index += 1;
+            }
+        }
+        taken
+    }
+}
+
+impl Store {
+    /// Queues the reports for the next group commit and waits for it.
+    pub(crate) async fn put_grouped(
+        &self,
+        plan: &Plan,
+        reports: &[NewReport],
+        who: &Who,
+    ) -> Result<Vec<i64>> {
+        let (answer, answered) = oneshot::channel();
+        self.queue.push(Request {
+            plan: plan.clone(),
+            reports: reports.to_vec(),
+            who: who.clone(),
+            alone: false,
+            answer,
+        });
+        tokio::spawn(self.clone().drain());
+        answered.await.unwrap_or_else(|_| {
+            Err(StoreError::Conflict(
+                "máy chủ dừng trước khi ghi xong báo cáo; hãy gửi lại".into(),
+            ))
+        })
+    }
+
+    /// For tests: how many requests wait for a group commit.
+    #[doc(hidden)]
+    pub fn queued_requests(&self) -> usize {
+        self.queue.requests.lock().expect("queue lock").len()
+    }
+
+    /// Writes groups of queued requests, each in its own turn, until none is left.
+    async fn drain(self) {
+        loop {
+            let turn = Some(self.group_turn().await);
+            let group = self.queue.take_group();
+            let Some(first) = group.first() else {
+                return;
+            };
+            let requests: Vec<(&[NewReport], &Who)> = group
+                .iter()
+                .map(|r| (r.reports.as_slice(), &r.who))
+                .collect();
+            let written = async {
+                let mut tx = self.begin_in_turn(turn).await?;
+                let ids = write_reports(&mut tx, self.backend(), &first.plan, &requests).await?;
+                tx.commit().await?;
+                Ok(ids)
+            }
+            .await;
+            match written {
+                Ok(ids) => {
+                    for (request, ids) in group.into_iter().zip(ids) {
+                        let _ = request.answer.send(Ok(ids));
+                    }
+                }
+                Err(e) if group.len() == 1 => {
+                    let request = group.into_iter().next().expect("one request");
+                    let _ = request.answer.send(Err(e));
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, requests = group.len(), "group commit failed; writing its requests one by one");
+                    for mut request in group {
+                        request.alone = true;
+                        self.queue.push(request);
+                    }
+                }
+            }
+        }
+    }
+}
