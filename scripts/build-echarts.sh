@@ -11,7 +11,7 @@
 # The bundle contains only what the site draws: choropleth maps of communes from GeoJSON
 # (registerMap + 'map' series + continuous and piecewise visualMap), line charts with a target
 # markLine, sparklines, bar charts; tooltip, grid, legend and title. No dataZoom, toolbox, dataset
-# transforms, SVG renderer, etc. Anything else must be added to entry.mjs below.
+# transforms, etc. Anything else must be added to entry.mjs below.
 #
 # Renderer: SVG by default, because pages must print cleanly (SVG prints as vectors; canvas charts
 # print as bitmaps at screen resolution). ECHARTS_RENDERER=Canvas builds the same bundle with the

@@ -1908,3 +1908,219 @@ on_both!(
         assert_eq!(form.get(&format!("/api/v1{url}")).await.status, 404);
     }
 );
+
+/// Rows of a heat table or of the map's table: unit code → (raw value, status) of each cell.
+fn table_cells(html: &str, table_id: &str) -> Vec<(String, Vec<(String, String)>)> {
+    let table = html
+        .split(&format!("id=\"{table_id}\""))
+        .nth(1)
+        .expect("the table")
+        .split("</table>")
+        .next()
+        .unwrap();
+    let attr = |chunk: &str, name: &str| {
+        chunk
+            .split(&format!("{name}=\""))
+            .nth(1)
+            .map(|s| s.split('"').next().unwrap().to_string())
+            .unwrap_or_default()
+    };
+    table
+        .split("<tr data-unit=\"")
+        .skip(1)
+        .map(|row| {
+            let code = row.split('"').next().unwrap().to_string();
+            let cells = row
+                .split("<td")
+                .skip(1)
+                .map(|td| (attr(td, "data-sort-value"), attr(td, "data-status")))
+                .collect();
+            (code, cells)
+        })
+        .collect()
+}
+
+on_both!(
+    heat_table_and_map_agree_with_the_progress_api,
+    |app: TestApp| async move {
+        let mut c = app.login("sokhcn").await;
+        let as_of = "2025-08-29";
+        let all = c
+            .get(&format!("/api/v1/progress/units?unit=66&as_of={as_of}"))
+            .await;
+        assert_eq!(all.status, 200, "{}", all.body);
+        let all = all.json();
+        assert_eq!(all["kind"], "commune");
+        let units = all["units"].as_array().unwrap();
+        assert_eq!(units.len(), 102);
+        let columns: Vec<String> = all["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap().to_string())
+            .collect();
+        assert!(columns.len() >= 10, "{columns:?}");
+        let plan = app.store.active_plan().await.unwrap().unwrap();
+        let index_of = |code: &str| plan.indicators.iter().position(|i| i.code == code).unwrap();
+        let by_code = |code: &str| {
+            units
+                .iter()
+                .find(|u| u["unit"]["code"] == code)
+                .unwrap_or_else(|| panic!("{code} listed"))
+        };
+
+        // Each commune's line is its own progress, as on its page.
+        for code in ["22015", "24412"] {
+            let own = c
+                .get(&format!("/api/v1/progress?unit={code}&as_of={as_of}"))
+                .await
+                .json();
+            for (mine, listed) in own["indicators"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .zip(by_code(code)["indicators"].as_array().unwrap())
+            {
+                for field in [
+                    "value",
+                    "target",
+                    "numerator",
+                    "denominator",
+                    "subjects_stale",
+                ] {
+                    assert_eq!(mine[field], listed[field], "{code} {}", mine["indicator"]);
+                }
+                assert_eq!(mine["outlook"]["status"], listed["status"]);
+            }
+        }
+
+        // The heat table shows exactly the API's values and statuses.
+        let page = c.get("/table?as_of=29/08/2025").await;
+        assert_eq!(page.status, 200);
+        let rows = table_cells(&page.body, "heat");
+        assert_eq!(rows.len(), 102);
+        for (code, cells) in &rows {
+            let listed = by_code(code)["indicators"].as_array().unwrap();
+            assert_eq!(cells.len(), columns.len());
+            for (column, (raw, status)) in columns.iter().zip(cells) {
+                let ind = &listed[index_of(column)];
+                match ind["value"].as_f64() {
+                    Some(v) if ind["subjects_expected"].as_u64() > Some(0) => {
+                        assert_close(raw.parse::<f64>().unwrap(), v)
+                    }
+                    _ => assert_eq!(raw, "", "{code} {column}"),
+                }
+                let expected_status = ind["status"].as_str().unwrap_or("");
+                if ind["subjects_expected"].as_u64() > Some(0) {
+                    assert_eq!(status, expected_status, "{code} {column}");
+                }
+            }
+        }
+
+        // Status filter on one indicator: the same communes as the API says.
+        let late: Vec<&str> = units
+            .iter()
+            .filter(|u| u["indicators"][index_of("2.2a")]["status"] == "off_track")
+            .map(|u| u["unit"]["code"].as_str().unwrap())
+            .collect();
+        assert!(!late.is_empty(), "the demo has late communes on 2.2a");
+        let filtered = c
+            .get("/table?as_of=29/08/2025&status=off_track&indicator=2.2a")
+            .await;
+        let mut shown: Vec<String> = table_cells(&filtered.body, "heat")
+            .into_iter()
+            .map(|(code, _)| code)
+            .collect();
+        shown.sort();
+        let mut late: Vec<String> = late.iter().map(|s| s.to_string()).collect();
+        late.sort();
+        assert_eq!(shown, late);
+
+        // Search without diacritics.
+        let found = c.get("/table?q=buon%20ma%20thuot").await;
+        let codes: Vec<String> = table_cells(&found.body, "heat")
+            .into_iter()
+            .map(|(code, _)| code)
+            .collect();
+        assert_eq!(codes.len(), 1, "{codes:?}");
+        assert_eq!(
+            by_code(&codes[0])["unit"]["full_name"],
+            "Phường Buôn Ma Thuột"
+        );
+
+        // The map of one indicator: its data and its table are the API's.
+        let map = c.get("/map?indicator=2.5&as_of=29/08/2025").await;
+        assert_eq!(map.status, 200);
+        assert!(map.body.contains("/static/geo/communes-66.geojson"));
+        let areas = table_cells(&map.body, "areas");
+        assert_eq!(areas.len(), 102);
+        for (code, cells) in &areas {
+            let ind = &by_code(code)["indicators"][index_of("2.5")];
+            match ind["value"].as_f64() {
+                // Cells: name, value, status.
+                Some(v) => assert_close(cells[1].0.parse::<f64>().unwrap(), v),
+                None => assert_eq!(cells[1].0, ""),
+            }
+        }
+        let data = map
+            .body
+            .split("id=\"map-data\">")
+            .nth(1)
+            .unwrap()
+            .split("</script>")
+            .next()
+            .unwrap();
+        let data: Value = serde_json::from_str(data).unwrap();
+        assert_eq!(data.as_array().unwrap().len(), 102);
+        assert!(
+            app.anonymous()
+                .get("/static/geo/communes-66.geojson")
+                .await
+                .status
+                == 200
+        );
+
+        // Nation by province: Đắk Lắk's line is the province's own progress.
+        let nation = c
+            .get(&format!("/api/v1/progress/units?unit=VN&as_of={as_of}"))
+            .await
+            .json();
+        assert_eq!(nation["kind"], "province");
+        assert_eq!(nation["units"].as_array().unwrap().len(), 34);
+        let province = c
+            .get(&format!("/api/v1/progress?unit=66&as_of={as_of}"))
+            .await
+            .json();
+        let daklak = nation["units"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["unit"]["code"] == "66")
+            .unwrap();
+        for (a, b) in province["indicators"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(daklak["indicators"].as_array().unwrap())
+        {
+            assert_eq!(a["value"], b["value"]);
+            assert_eq!(a["target"], b["target"]);
+        }
+        assert_eq!(c.get("/table?unit=VN").await.status, 200);
+        assert_eq!(c.get("/map?unit=VN").await.status, 200);
+
+        // Bad filters are named.
+        let bad = c.get("/table?status=xyz").await;
+        assert_eq!(bad.status, 400);
+        assert!(bad.body.contains("xyz"));
+        let bad = c.get("/map?indicator=9.9").await;
+        assert_eq!(bad.status, 400);
+        assert!(bad.body.contains("9.9"));
+        // A commune reporter sees its own commune only.
+        let mut reporter = app.login("baocao.xa").await;
+        assert_eq!(
+            reporter.get("/api/v1/progress/units?unit=66").await.status,
+            403
+        );
+    }
+);

@@ -28,6 +28,14 @@ pub enum Status {
 }
 
 impl Status {
+    pub const ALL: [Status; 5] = [
+        Status::Achieved,
+        Status::OnTrack,
+        Status::AtRisk,
+        Status::OffTrack,
+        Status::NoData,
+    ];
+
     pub fn label_vi(self) -> &'static str {
         match self {
             Status::Achieved => "đạt",
@@ -49,15 +57,7 @@ impl Status {
     }
 
     pub fn parse(s: &str) -> Option<Status> {
-        [
-            Status::Achieved,
-            Status::OnTrack,
-            Status::AtRisk,
-            Status::OffTrack,
-            Status::NoData,
-        ]
-        .into_iter()
-        .find(|x| x.as_str() == s)
+        Status::ALL.into_iter().find(|x| x.as_str() == s)
     }
 }
 

@@ -34,6 +34,7 @@ const STEP_COLUMNS: &str =
 
 #[derive(sqlx::FromRow)]
 struct StepRow {
+    unit_code: String,
     indicator_code: String,
     week: String,
     expected: f64,
@@ -523,51 +524,122 @@ impl Store {
         scope: &crate::units::UnitRecord,
         as_of: NaiveDate,
     ) -> Result<Vec<Tracked>> {
-        let series = self.rollup_series(plan, &scope.code).await?;
-        let days = reporting_days(plan);
-        let province_wide = scope.code == plan.province.as_str();
-        Ok(plan
-            .indicators
-            .iter()
-            .map(|ind| {
-                let s = series.get(&ind.code).map(Vec::as_slice).unwrap_or(&[]);
-                track(ind, s, &days, as_of, plan.campaign.start, province_wide)
+        let sql = format!(
+            "SELECT unit_code, indicator_code, week, {STEP_COLUMNS} FROM rollups WHERE plan_code = $1 AND unit_code = $2"
+        );
+        let query = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(&plan.code)
+            .bind(&scope.code);
+        let mut series = self.rollup_series(plan, query).await?;
+        let series = series.remove(&scope.code).unwrap_or_default();
+        Ok(track_all(
+            plan,
+            &series,
+            as_of,
+            scope.code == plan.province.as_str(),
+        ))
+    }
+
+    /// The units of `kind` directly below `parent` that existed on `as_of` (a unit merged away
+    /// later still shows for dates before the merger), in code order, each with every indicator
+    /// tracked as [`Store::tracked`] does. Two queries, whatever the number of units.
+    pub async fn tracked_children(
+        &self,
+        plan: &Plan,
+        parent: &crate::units::UnitRecord,
+        kind: UnitKind,
+        as_of: NaiveDate,
+    ) -> Result<Vec<(crate::units::UnitRecord, Vec<Tracked>)>> {
+        let day = as_of.to_string();
+        // The units, with binds from `$first`: parent, kind, day.
+        let alive = |first: usize| {
+            let (p, k, d) = (first, first + 1, first + 2);
+            format!(
+                "u.parent_code = ${p} AND u.kind = ${k} AND u.valid_from <= ${d} AND (u.valid_to IS NULL OR u.valid_to > ${d})"
+            )
+        };
+        let units: Vec<crate::units::UnitRecord> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT {} FROM units u WHERE {} ORDER BY u.code",
+            crate::units::UNIT_COLUMNS_U,
+            alive(1)
+        )))
+        .bind(&parent.code)
+        .bind(kind.as_str())
+        .bind(&day)
+        .fetch_all(&self.pool)
+        .await?;
+        let sql = format!(
+            "SELECT r.unit_code, r.indicator_code, r.week, {} FROM rollups r JOIN units u ON u.code = r.unit_code
+             WHERE r.plan_code = $1 AND {}",
+            STEP_COLUMNS
+                .split(", ")
+                .map(|c| format!("r.{c}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            alive(2)
+        );
+        let query = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(&plan.code)
+            .bind(&parent.code)
+            .bind(kind.as_str())
+            .bind(&day);
+        let mut series = self.rollup_series(plan, query).await?;
+        Ok(units
+            .into_iter()
+            .map(|u| {
+                let s = series.remove(&u.code).unwrap_or_default();
+                let tracked = track_all(plan, &s, as_of, u.code == plan.province.as_str());
+                (u, tracked)
             })
             .collect())
     }
 
-    /// Every stored step of `unit`'s roll-ups, accumulated: indicator → contribution at each index
-    /// (index 0 before the first reporting day, then one per reporting day).
-    async fn rollup_series(
+    /// The stored steps a query selects, accumulated: unit → indicator → contribution at each
+    /// index (index 0 before the first reporting day, then one per reporting day).
+    async fn rollup_series<'q>(
         &self,
         plan: &Plan,
-        unit: &str,
-    ) -> Result<BTreeMap<String, Vec<Contribution>>> {
+        query: sqlx::query::QueryAs<'q, sqlx::Any, StepRow, sqlx::any::AnyArguments>,
+    ) -> Result<HashMap<String, BTreeMap<String, Vec<Contribution>>>> {
         let days = reporting_days(plan);
-        let sql = format!(
-            "SELECT indicator_code, week, {STEP_COLUMNS} FROM rollups WHERE plan_code = $1 AND unit_code = $2"
-        );
-        let rows: Vec<StepRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(&plan.code)
-            .bind(unit)
-            .fetch_all(&self.pool)
-            .await?;
-        let mut stepped: BTreeMap<String, Vec<Contribution>> = BTreeMap::new();
+        let rows: Vec<StepRow> = query.fetch_all(&self.pool).await?;
+        let mut stepped: HashMap<String, BTreeMap<String, Vec<Contribution>>> = HashMap::new();
         for r in rows {
             let index = match date(&r.week) {
                 None => 0,
                 Some(day) => index_on(&days, day),
             };
             let slot = stepped
+                .entry(r.unit_code.clone())
+                .or_default()
                 .entry(r.indicator_code.clone())
                 .or_insert_with(|| vec![Contribution::default(); days.len() + 1]);
             slot[index] = slot[index] + r.contribution();
         }
-        Ok(stepped
-            .into_iter()
-            .map(|(k, s)| (k, accumulate(&s)))
-            .collect())
+        for by_indicator in stepped.values_mut() {
+            for s in by_indicator.values_mut() {
+                *s = accumulate(s);
+            }
+        }
+        Ok(stepped)
     }
+}
+
+/// Every indicator of `plan`, in plan order, tracked from a unit's accumulated series.
+fn track_all(
+    plan: &Plan,
+    series: &BTreeMap<String, Vec<Contribution>>,
+    as_of: NaiveDate,
+    province_wide: bool,
+) -> Vec<Tracked> {
+    let days = reporting_days(plan);
+    plan.indicators
+        .iter()
+        .map(|ind| {
+            let s = series.get(&ind.code).map(Vec::as_slice).unwrap_or(&[]);
+            track(ind, s, &days, as_of, plan.campaign.start, province_wide)
+        })
+        .collect()
 }
 
 /// Recomputes a plan's roll-ups inside a write transaction.

@@ -42,6 +42,9 @@ impl UnitRecord {
 }
 
 const UNIT_COLUMNS: &str = "code, name, full_name, kind, unit_type, parent_code, path, synthetic";
+/// [`UNIT_COLUMNS`] of a table aliased `u`.
+pub(crate) const UNIT_COLUMNS_U: &str =
+    "u.code, u.name, u.full_name, u.kind, u.unit_type, u.parent_code, u.path, u.synthetic";
 
 /// The `[lower, upper)` range of `path` values in the subtree at `path` (itself included).
 pub(crate) fn subtree_range(path: &str) -> (String, String) {

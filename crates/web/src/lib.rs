@@ -6,6 +6,7 @@ pub mod access;
 mod admin;
 mod api;
 mod assets;
+mod dashboard;
 mod error;
 mod monitoring;
 mod pages;
@@ -16,6 +17,7 @@ use axum::Router;
 use axum::http::{HeaderName, HeaderValue, header};
 use axum::routing::{get, post};
 use std::time::Duration;
+use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -43,6 +45,8 @@ pub fn router(state: AppState) -> Router {
     let mut router = Router::new()
         .route("/", get(pages::overview))
         .route("/units", get(pages::units))
+        .route("/table", get(dashboard::table))
+        .route("/map", get(dashboard::map))
         .route("/units/{code}", get(pages::unit))
         .route(
             "/reports/{unit}/{week}",
@@ -90,6 +94,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/units", get(api::units))
         .route("/api/v1/units/{code}", get(api::unit))
         .route("/api/v1/progress", get(api::progress))
+        .route("/api/v1/progress/units", get(dashboard::api))
         .route(
             "/api/v1/reports/{unit}/{week}",
             get(reports::get_api).put(reports::put_api),
@@ -102,7 +107,7 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/reports/{unit}/{week}/return",
             post(reports::return_api),
         )
-        .route("/static/{file}", get(assets::serve))
+        .route("/static/{*file}", get(assets::serve))
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -114,6 +119,7 @@ pub fn router(state: AppState) -> Router {
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
         ))
+        .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http());
     for (name, value) in security_headers {
         router = router.layer(SetResponseHeaderLayer::if_not_present(

@@ -178,6 +178,21 @@ impl Scoped {
         Ok(self.state.store.tracked(self.plan(), &unit, as_of).await?)
     }
 
+    /// The units of `kind` directly below `parent` on `as_of`, each with every indicator tracked.
+    pub async fn tracked_children(
+        &self,
+        parent: &UnitRecord,
+        kind: UnitKind,
+        as_of: NaiveDate,
+    ) -> Result<Vec<(UnitRecord, Vec<Tracked>)>, WebError> {
+        let parent = self.unit(&parent.code).await?;
+        Ok(self
+            .state
+            .store
+            .tracked_children(self.plan(), &parent, kind, as_of)
+            .await?)
+    }
+
     // ---- weekly reports ------------------------------------------------------------------------
 
     /// The indicators the actor may write for `unit` (empty: it may not report for this unit).

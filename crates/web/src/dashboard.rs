@@ -1,0 +1,460 @@
+//! Dashboards over the units directly below one unit (the communes of a province, the provinces of
+//! the country): the heat table of units × indicators, the map, and their JSON. Each reads the
+//! roll-ups of all those units in one query (`Scoped::tracked_children`), and every cell uses the
+//! same progress and status as the unit's own page.
+
+use crate::access::Scoped;
+use crate::api::unit_filter;
+use crate::assets::has_commune_map;
+use crate::error::{ApiError, WebError};
+use crate::pages::{UnitLine, line};
+use crate::views::{Moment, Nav, indicator_row, moment, parse_as_of};
+use askama::Template;
+use axum::Json;
+use axum::extract::Query;
+use axum::response::Html;
+use chrono::NaiveDate;
+use hocvuso_core::format;
+use hocvuso_core::outlook::{STATUS_RULE, Status, Tracked};
+use hocvuso_core::plan::{Indicator, TargetKind};
+use hocvuso_core::progress::Progress;
+use hocvuso_core::text::search_key;
+use hocvuso_core::units::UnitKind;
+use hocvuso_store::units::UnitRecord;
+use serde::{Deserialize, Serialize};
+
+#[derive(Deserialize, Default)]
+pub struct GridQuery {
+    unit: Option<String>,
+    kind: Option<String>,
+    as_of: Option<String>,
+    /// Heat table filters: a search without diacritics, a status, the indicator the status is about.
+    q: Option<String>,
+    status: Option<String>,
+    indicator: Option<String>,
+}
+
+/// The units below a parent with every indicator tracked, and the indicators any of them reports.
+struct Grid {
+    parent: UnitRecord,
+    kind: UnitKind,
+    as_of: NaiveDate,
+    /// Indexes into the plan's indicators.
+    columns: Vec<usize>,
+    rows: Vec<(UnitRecord, Vec<Tracked>)>,
+}
+
+async fn grid(scoped: &Scoped, q: &GridQuery) -> Result<Grid, WebError> {
+    let parent = match q.unit.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        Some(code) => scoped.unit(code).await?,
+        None => scoped.home().await?,
+    };
+    let kind = match unit_filter(None, None, q.kind.as_deref(), None, 1, 0)?.kind {
+        Some(kind) => kind,
+        None if parent.kind == UnitKind::Country.as_str() => UnitKind::Province,
+        None => UnitKind::Commune,
+    };
+    let as_of = parse_as_of(q.as_of.as_deref(), scoped.default_as_of())?;
+    let mut rows = scoped.tracked_children(&parent, kind, as_of).await?;
+    rows.sort_by_cached_key(|(u, _)| (search_key(&u.name), u.code.clone()));
+    let columns = (0..scoped.plan().indicators.len())
+        .filter(|&i| {
+            rows.iter()
+                .any(|(_, t)| t[i].progress.subjects_expected > 0)
+        })
+        .collect();
+    Ok(Grid {
+        parent,
+        kind,
+        as_of,
+        columns,
+        rows,
+    })
+}
+
+/// A value in a cell: a percent, or a count for totals; "–" without data.
+fn short_value(ind: &Indicator, p: &Progress) -> String {
+    match (p.value, ind.kind) {
+        (None, _) => "–".into(),
+        (Some(v), TargetKind::Total) => format::number(v, 0),
+        (Some(v), _) => format::percent(v),
+    }
+}
+
+fn status_of(t: &Tracked) -> Option<Status> {
+    t.outlook.as_ref().map(|o| o.status)
+}
+
+/// One indicator of one unit in a table or on the map.
+pub struct Cell {
+    pub text: String,
+    /// Machine name of the status (CSS class), empty where no target applies or nothing is expected.
+    pub status_key: &'static str,
+    pub status_text: &'static str,
+    /// Everything the unit page says about it, in one line (tooltip).
+    pub title: String,
+    /// Value for sorting and tests, empty without data.
+    pub raw: String,
+    pub expected: bool,
+}
+
+fn cell(ind: &Indicator, t: &Tracked) -> Cell {
+    let p = &t.progress;
+    if p.subjects_expected == 0 {
+        return Cell {
+            text: String::new(),
+            status_key: "",
+            status_text: "",
+            title: format!("{}: không phải báo cáo", ind.short_name),
+            raw: String::new(),
+            expected: false,
+        };
+    }
+    let row = indicator_row(ind, t);
+    let mut title = format!("{}: {}", ind.short_name, row.value_text);
+    if !row.detail_text.is_empty() {
+        title.push_str(&format!(" ({})", row.detail_text));
+    }
+    if p.target.is_some() {
+        title.push_str(&format!(
+            "; chỉ tiêu {} đến {}",
+            row.target_text, row.due_text
+        ));
+    }
+    if !row.status_text.is_empty() {
+        title.push_str(&format!("; {}", row.status_text));
+    }
+    if !row.stale_text.is_empty() {
+        title.push_str(&format!("; {}", row.stale_text));
+    }
+    Cell {
+        text: short_value(ind, p),
+        status_key: row.status_key,
+        status_text: row.status_text,
+        title,
+        raw: row.value_raw,
+        expected: true,
+    }
+}
+
+pub struct Column {
+    pub code: String,
+    pub short_name: String,
+    pub name: String,
+    pub selected: bool,
+}
+
+pub struct Line {
+    pub unit: UnitLine,
+    pub cells: Vec<Cell>,
+}
+
+pub struct Choice {
+    pub value: &'static str,
+    pub label: &'static str,
+    pub selected: bool,
+}
+
+/// Kinds of units a table can list below a province or the country.
+fn kind_choices(parent: &UnitRecord, kind: UnitKind) -> Vec<Choice> {
+    let kinds: &[UnitKind] = if parent.kind == UnitKind::Country.as_str() {
+        &[UnitKind::Province]
+    } else {
+        &[UnitKind::Commune, UnitKind::Department]
+    };
+    kinds
+        .iter()
+        .map(|k| Choice {
+            value: k.as_str(),
+            label: k.label_vi(),
+            selected: *k == kind,
+        })
+        .collect()
+}
+
+fn status_choices(selected: Option<Status>) -> Vec<Choice> {
+    Status::ALL
+        .iter()
+        .map(|s| Choice {
+            value: s.as_str(),
+            label: s.label_vi(),
+            selected: Some(*s) == selected,
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "table.html")]
+struct TablePage {
+    title: String,
+    synthetic: bool,
+    nav: Nav,
+    parent: UnitLine,
+    moment: Moment,
+    week_text: String,
+    as_of_iso: String,
+    kinds: Vec<Choice>,
+    kind_label: &'static str,
+    columns: Vec<Column>,
+    statuses: Vec<Choice>,
+    q: String,
+    lines: Vec<Line>,
+    total: usize,
+    status_rule: &'static str,
+}
+
+/// Heat table: the units below a unit × the indicators they report, coloured by status; filter by
+/// status (of one indicator or any), search without diacritics; columns sort in the browser.
+pub async fn table(scoped: Scoped, Query(q): Query<GridQuery>) -> Result<Html<String>, WebError> {
+    let grid = grid(&scoped, &q).await?;
+    let plan = scoped.plan();
+    let status = match q.status.as_deref().filter(|s| !s.is_empty()) {
+        None => None,
+        Some(s) => Some(
+            Status::parse(s)
+                .ok_or_else(|| WebError::BadRequest(format!("tình trạng «{s}» không có")))?,
+        ),
+    };
+    let chosen = q.indicator.as_deref().filter(|s| !s.is_empty());
+    if let Some(code) = chosen
+        && !grid
+            .columns
+            .iter()
+            .any(|&i| plan.indicators[i].code == code)
+    {
+        return Err(WebError::BadRequest(format!(
+            "chỉ tiêu «{code}» không có ở bảng này"
+        )));
+    }
+    let words: Vec<String> = search_key(q.q.as_deref().unwrap_or(""))
+        .split(' ')
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect();
+    let total = grid.rows.len();
+    let lines = grid
+        .rows
+        .iter()
+        .filter(|(unit, _)| {
+            let key = search_key(&unit.full_name);
+            words.iter().all(|w| key.contains(w.as_str()))
+        })
+        .filter(|(_, tracked)| match status {
+            None => true,
+            Some(s) => grid.columns.iter().any(|&i| {
+                chosen.is_none_or(|c| plan.indicators[i].code == c)
+                    && tracked[i].progress.subjects_expected > 0
+                    && status_of(&tracked[i]) == Some(s)
+            }),
+        })
+        .map(|(unit, tracked)| Line {
+            unit: line(unit),
+            cells: grid
+                .columns
+                .iter()
+                .map(|&i| cell(&plan.indicators[i], &tracked[i]))
+                .collect(),
+        })
+        .collect();
+    let m = moment(plan, grid.as_of);
+    let page = TablePage {
+        title: format!("Bảng theo đơn vị – {}", grid.parent.full_name),
+        synthetic: scoped.synthetic(),
+        nav: scoped.nav(),
+        parent: line(&grid.parent),
+        week_text: m.week_text(),
+        moment: m,
+        as_of_iso: grid.as_of.to_string(),
+        kinds: kind_choices(&grid.parent, grid.kind),
+        kind_label: grid.kind.label_vi(),
+        columns: grid
+            .columns
+            .iter()
+            .map(|&i| {
+                let ind = &plan.indicators[i];
+                Column {
+                    code: ind.code.clone(),
+                    short_name: ind.short_name.clone(),
+                    name: ind.name.clone(),
+                    selected: chosen == Some(ind.code.as_str()),
+                }
+            })
+            .collect(),
+        statuses: status_choices(status),
+        q: q.q.clone().unwrap_or_default(),
+        lines,
+        total,
+        status_rule: STATUS_RULE,
+    };
+    Ok(Html(page.render()?))
+}
+
+/// One unit on the map: its value for the chosen indicator.
+#[derive(Serialize)]
+pub struct MapArea {
+    pub code: String,
+    pub name: String,
+    pub text: String,
+    pub status: &'static str,
+    pub status_text: &'static str,
+    pub title: String,
+    pub value: Option<f64>,
+}
+
+#[derive(Template)]
+#[template(path = "map.html")]
+struct MapPage {
+    title: String,
+    synthetic: bool,
+    nav: Nav,
+    parent: UnitLine,
+    moment: Moment,
+    week_text: String,
+    as_of_iso: String,
+    columns: Vec<Column>,
+    indicator_name: String,
+    /// Boundaries to draw, empty when none are shipped for this unit.
+    geo: String,
+    areas: Vec<MapArea>,
+    areas_json: String,
+    statuses: Vec<Choice>,
+    status_rule: &'static str,
+}
+
+/// Choropleth map of the units below a unit for one indicator, coloured by status.
+pub async fn map(scoped: Scoped, Query(q): Query<GridQuery>) -> Result<Html<String>, WebError> {
+    let grid = grid(&scoped, &q).await?;
+    let plan = scoped.plan();
+    let chosen = match q.indicator.as_deref().filter(|s| !s.is_empty()) {
+        None => grid.columns.first().copied(),
+        Some(code) => Some(
+            grid.columns
+                .iter()
+                .copied()
+                .find(|&i| plan.indicators[i].code == code)
+                .ok_or_else(|| {
+                    WebError::BadRequest(format!("chỉ tiêu «{code}» không có ở bản đồ này"))
+                })?,
+        ),
+    };
+    let areas: Vec<MapArea> = match chosen {
+        None => Vec::new(),
+        Some(i) => grid
+            .rows
+            .iter()
+            .map(|(unit, tracked)| {
+                let c = cell(&plan.indicators[i], &tracked[i]);
+                MapArea {
+                    code: unit.code.clone(),
+                    name: unit.full_name.clone(),
+                    text: c.text,
+                    status: c.status_key,
+                    status_text: c.status_text,
+                    title: c.title,
+                    value: tracked[i].progress.value,
+                }
+            })
+            .collect(),
+    };
+    let geo = if grid.parent.kind == UnitKind::Country.as_str() {
+        "/static/geo/provinces.geojson".to_string()
+    } else if grid.kind == UnitKind::Commune && has_commune_map(&grid.parent.code) {
+        format!("/static/geo/communes-{}.geojson", grid.parent.code)
+    } else {
+        String::new()
+    };
+    let m = moment(plan, grid.as_of);
+    let page = MapPage {
+        title: format!("Bản đồ – {}", grid.parent.full_name),
+        synthetic: scoped.synthetic(),
+        nav: scoped.nav(),
+        parent: line(&grid.parent),
+        week_text: m.week_text(),
+        moment: m,
+        as_of_iso: grid.as_of.to_string(),
+        columns: grid
+            .columns
+            .iter()
+            .map(|&i| {
+                let ind = &plan.indicators[i];
+                Column {
+                    code: ind.code.clone(),
+                    short_name: ind.short_name.clone(),
+                    name: ind.name.clone(),
+                    selected: chosen == Some(i),
+                }
+            })
+            .collect(),
+        indicator_name: chosen.map_or(String::new(), |i| plan.indicators[i].name.clone()),
+        geo,
+        // Inside <script>: no "</script>" or "<!--" can come from a unit's name.
+        areas_json: serde_json::to_string(&areas)
+            .unwrap_or_else(|_| "[]".into())
+            .replace('<', "\\u003c"),
+        areas,
+        statuses: status_choices(None),
+        status_rule: STATUS_RULE,
+    };
+    Ok(Html(page.render()?))
+}
+
+#[derive(Serialize)]
+pub struct UnitIndicator {
+    #[serde(flatten)]
+    pub progress: Progress,
+    pub status: Option<Status>,
+}
+
+#[derive(Serialize)]
+pub struct UnitProgress {
+    pub unit: UnitRecord,
+    pub indicators: Vec<UnitIndicator>,
+}
+
+#[derive(Serialize)]
+pub struct UnitsProgress {
+    pub plan: String,
+    pub parent: UnitRecord,
+    pub kind: UnitKind,
+    #[serde(flatten)]
+    pub moment: Moment,
+    pub synthetic: bool,
+    /// Codes of the indicators any of the units reports, in plan order.
+    pub columns: Vec<String>,
+    pub units: Vec<UnitProgress>,
+}
+
+/// `GET /api/v1/progress/units?unit=&kind=&as_of=`: what the heat table and the map show.
+pub async fn api(
+    scoped: Scoped,
+    Query(q): Query<GridQuery>,
+) -> Result<Json<UnitsProgress>, ApiError> {
+    let grid = grid(&scoped, &q).await?;
+    let plan = scoped.plan();
+    Ok(Json(UnitsProgress {
+        plan: plan.code.clone(),
+        kind: grid.kind,
+        moment: moment(plan, grid.as_of),
+        synthetic: scoped.synthetic(),
+        columns: grid
+            .columns
+            .iter()
+            .map(|&i| plan.indicators[i].code.clone())
+            .collect(),
+        units: grid
+            .rows
+            .into_iter()
+            .map(|(unit, tracked)| UnitProgress {
+                unit,
+                indicators: tracked
+                    .into_iter()
+                    .map(|t| UnitIndicator {
+                        status: status_of(&t),
+                        progress: t.progress,
+                    })
+                    .collect(),
+            })
+            .collect(),
+        parent: grid.parent,
+    }))
+}
