@@ -165,6 +165,13 @@ enum ImportCommand {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Replace the active plan's per-unit assigned targets (the plan's appendix) with a CSV or .xlsx
+    /// table: columns unit, indicator, milestone (optional), target. All rows or none.
+    Targets {
+        file: std::path::PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
@@ -365,6 +372,35 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                     s.unchanged,
                     s.denominators
                 ),
+                Err(StoreError::Rejected(problems)) => return Ok(rejected(&file, &problems)),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Command::Import {
+            command: ImportCommand::Targets { file, db },
+        } => {
+            let bytes = std::fs::read(&file)
+                .with_context(|| format!("không đọc được {}", file.display()))?;
+            let store = open(&db.database_url).await?;
+            let plan = store
+                .active_plan()
+                .await?
+                .context("chưa có kế hoạch; hãy nạp kế hoạch trước (hocvuso plan load)")?;
+            let targets =
+                match hocvuso_docs::table::read_table(&bytes).and_then(|(header, rows)| {
+                    hocvuso_core::assigned::parse_table(&plan, &header, &rows)
+                }) {
+                    Ok(targets) => targets,
+                    Err(problems) => return Ok(rejected(&file, &problems)),
+                };
+            let source = file.display().to_string();
+            match store
+                .put_assigned_targets(&plan, &targets, &source, &Who::system("cli"))
+                .await
+            {
+                Ok(n) => {
+                    println!("{source}: đã giao {n} chỉ tiêu riêng cho các đơn vị (thay bảng cũ)")
+                }
                 Err(StoreError::Rejected(problems)) => return Ok(rejected(&file, &problems)),
                 Err(e) => return Err(e.into()),
             }

@@ -137,6 +137,16 @@ pub async fn seed(
     store
         .put_denominators(&units.denominators, true, &who)
         .await?;
+    let adults: Vec<(String, f64)> = units
+        .denominators
+        .iter()
+        .filter(|d| d.key == "adults" && communes.iter().any(|c| c.code == d.unit.as_str()))
+        .map(|d| (d.unit.to_string(), d.value))
+        .collect();
+    let appendix = synth::assigned_targets(&plan, &adults);
+    store
+        .put_assigned_targets(&plan, &appendix, "dữ liệu giả lập", &who)
+        .await?;
 
     // Who reports, with their denominators.
     let mut denominators: HashMap<String, HashMap<String, f64>> = HashMap::new();

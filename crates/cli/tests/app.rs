@@ -2124,3 +2124,75 @@ on_both!(
         );
     }
 );
+
+on_both!(
+    assigned_targets_load_from_a_file_and_show_at_once,
+    |app: TestApp| async move {
+        let mut c = app.login("sokhcn").await;
+        let page = c.get("/targets").await;
+        assert_eq!(page.status, 200);
+        assert!(
+            page.body.contains("Bảng hiện hành (204 dòng)"),
+            "the demo's appendix"
+        );
+        let target_of = |progress: &Value, code: &str| {
+            progress["indicators"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|i| i["indicator"] == code)
+                .unwrap()["target"]
+                .clone()
+        };
+        let before = c.get("/api/v1/progress?unit=24412").await.json();
+        assert!(target_of(&before, "2.8b").as_f64().unwrap() > 0.0);
+
+        // The table in force comes back as CSV; edited and uploaded, it replaces the old one.
+        let csv = c.get("/targets.csv").await.body;
+        assert!(csv.lines().count() == 205, "{}", csv.lines().count());
+        let edited: String = csv
+            .lines()
+            .map(|l| {
+                if l.starts_with("24412;") && l.contains(";2.8b;") {
+                    "24412;Xã M'Drắk;2.8b;;1.234".to_string()
+                } else {
+                    l.to_string()
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        let r = c.upload("/targets", edited.as_bytes()).await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let after = c.get("/api/v1/progress?unit=24412").await.json();
+        assert_eq!(target_of(&after, "2.8b"), 1234.0);
+        // The heat table shows the same target in the cell's description.
+        let table = c.get("/table?q=m%27drak").await.body;
+        assert!(table.contains("chỉ tiêu 1.234"), "heat table cell title");
+
+        // One bad line: nothing changes, and the line and column are named.
+        let bad = "Mã đơn vị;Mã chỉ tiêu;Mốc;Chỉ tiêu giao\n24412;2.8b;;50\n24412;2.55;;10\n99999;2.4;;40\n";
+        let r = c.upload("/targets", bad.as_bytes()).await;
+        assert_eq!(r.status, 422);
+        assert!(r.body.contains("dòng 3, cột indicator"), "{}", r.body);
+        assert!(r.body.contains("không có gì thay đổi"));
+        let r = c
+            .upload(
+                "/targets",
+                "unit;indicator;target\n99999;2.4;40\n".as_bytes(),
+            )
+            .await;
+        assert_eq!(r.status, 422);
+        assert!(r.body.contains("dòng 2, cột unit"), "{}", r.body);
+        let same = c.get("/api/v1/progress?unit=24412").await.json();
+        assert_eq!(target_of(&same, "2.8b"), 1234.0);
+        assert!(audited(&app, "sokhcn", "update").await >= 1);
+
+        // Only the secretariat manages them.
+        let mut reporter = app.login("baocao.xa").await;
+        assert_eq!(reporter.get("/targets").await.status, 403);
+        assert_eq!(
+            reporter.upload("/targets", bad.as_bytes()).await.status,
+            403
+        );
+    }
+);

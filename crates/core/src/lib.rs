@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 pub mod access;
+pub mod assigned;
 pub mod calendar;
 pub mod format;
 pub mod input;

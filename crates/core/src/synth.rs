@@ -15,7 +15,7 @@ pub const SYNTHETIC_SOURCE: &str = "Số liệu giả lập (demo)";
 
 /// Bumped whenever the generator makes different data from the same seed, so that a demo database made
 /// by an older build is regenerated rather than reused.
-pub const GENERATOR_VERSION: u32 = 2;
+pub const GENERATOR_VERSION: u32 = 3;
 
 /// SplitMix64: tiny, fast, and stable forever.
 #[derive(Debug, Clone)]
@@ -565,6 +565,45 @@ pub fn reports(
                 proposals,
                 values,
             });
+        }
+    }
+    out
+}
+
+/// A synthetic appendix of assigned targets: each province-wide total that communes report, split
+/// between the communes in proportion to their adults (rounded to whole people), per milestone.
+pub fn assigned_targets(
+    plan: &Plan,
+    adults: &[(String, f64)],
+) -> Vec<crate::assigned::AssignedTarget> {
+    let all: f64 = adults.iter().map(|(_, a)| a).sum();
+    if all <= 0.0 {
+        return Vec::new();
+    }
+    let by_communes = |i: &&Indicator| {
+        i.kind == TargetKind::Total
+            && i.reporters.iter().any(|r| {
+                matches!(
+                    r,
+                    Reporter::Kind {
+                        kind: UnitKind::Commune
+                    }
+                )
+            })
+    };
+    let mut out = Vec::new();
+    for ind in plan.indicators.iter().filter(by_communes) {
+        let single = ind.milestones.len() == 1;
+        for m in &ind.milestones {
+            for (unit, a) in adults {
+                out.push(crate::assigned::AssignedTarget {
+                    unit: unit.clone(),
+                    indicator: ind.code.clone(),
+                    milestone: (!single).then_some(m.date),
+                    target: (m.target * a / all).round().max(1.0),
+                    line: 0,
+                });
+            }
         }
     }
     out

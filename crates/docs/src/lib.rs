@@ -1,6 +1,7 @@
-//! Documents in and out of hocvuso. For now: the official list of administrative units and CSV files
-//! of units (villages, departments, schools, enterprises) with their denominators.
+//! Documents in and out of hocvuso: the official list of administrative units, CSV files of units
+//! with their denominators, weekly report workbooks, and plain tables (CSV or .xlsx).
 #![forbid(unsafe_code)]
 
 pub mod report_xlsx;
+pub mod table;
 pub mod units_csv;

@@ -12,6 +12,7 @@ pub mod plans;
 pub mod progress;
 pub mod reports;
 mod rollups;
+pub mod targets;
 pub mod testing;
 pub mod units;
 

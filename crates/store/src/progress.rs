@@ -3,11 +3,13 @@
 
 use crate::Store;
 use crate::error::Result;
+use crate::targets::of_indicator;
 use crate::units::{UnitRecord, subtree_range};
 use chrono::NaiveDate;
+use hocvuso_core::assigned;
 use hocvuso_core::calendar;
 use hocvuso_core::plan::{Plan, Reporter, TargetKind};
-use hocvuso_core::progress::{Figure, Progress, Subject, compute};
+use hocvuso_core::progress::{Figure, Progress, Subject, Target, contribution, finish};
 use hocvuso_core::units::UnitKind;
 use std::collections::HashMap;
 
@@ -35,6 +37,7 @@ impl Store {
         let latest = self.latest_figures(plan, scope, as_of).await?;
         let last_day = calendar::last_reporting_day(plan, as_of);
         let mut by_kind: HashMap<UnitKind, Vec<UnitRecord>> = HashMap::new();
+        let assigned = self.assigned_within(&plan.code, &scope.path).await?;
         let mut out = Vec::with_capacity(plan.indicators.len());
         for ind in &plan.indicators {
             // The units carrying their own figure for this indicator, inside the scope.
@@ -94,8 +97,23 @@ impl Store {
                     code: u.code,
                 })
                 .collect();
-            let target_applies = scope.code == plan.province.as_str();
-            out.push(compute(ind, &subjects, as_of, last_day, target_applies));
+            // The scope's own assigned target, and each subject's assigned minimum.
+            let own = of_indicator(&assigned, &scope.code, &ind.code);
+            let (target_of, applies) =
+                assigned::for_unit(ind, &own, scope.code == plan.province.as_str());
+            let sum = subjects
+                .iter()
+                .map(|s| {
+                    let minimum =
+                        assigned::minimum_of(ind, &of_indicator(&assigned, &s.code, &ind.code));
+                    contribution(ind, s, minimum, last_day)
+                })
+                .sum();
+            out.push(finish(
+                ind,
+                sum,
+                Target::of_plan(&target_of, as_of, applies),
+            ));
         }
         Ok(out)
     }

@@ -109,6 +109,8 @@ struct Inputs {
     counted: HashMap<(String, UnitKind), f64>,
     /// (indicator, subject) → effective figure per reporting day
     figures: HashMap<Pair, BTreeMap<NaiveDate, Figure>>,
+    /// (indicator, subject) → the subject's assigned minimum (minimum-per-unit indicators)
+    minimums: HashMap<Pair, f64>,
     province: Option<UnitRow>,
 }
 
@@ -134,7 +136,10 @@ impl Inputs {
         SubjectBase {
             counted_units,
             registered,
-            minimum: None,
+            minimum: self
+                .minimums
+                .get(&(indicator.code.clone(), unit.code.clone()))
+                .copied(),
             valid_from: date(&unit.valid_from),
             valid_to: unit.valid_to.as_deref().and_then(date),
         }
@@ -188,6 +193,7 @@ async fn read_inputs(tx: &mut Tx, plan: &Plan, selection: &Selection<'_>) -> Res
         denominators: HashMap::new(),
         counted: HashMap::new(),
         figures: HashMap::new(),
+        minimums: HashMap::new(),
         province: None,
     };
     let province: Option<UnitRow> =
@@ -234,6 +240,30 @@ async fn read_inputs(tx: &mut Tx, plan: &Plan, selection: &Selection<'_>) -> Res
                 .entry((unit, key))
                 .or_default()
                 .push((day, value));
+        }
+    }
+
+    // Assigned minimums (the other assigned targets do not change the sums).
+    let minimum_kind: BTreeSet<&str> = plan
+        .indicators
+        .iter()
+        .filter(|i| i.kind == TargetKind::MinimumPerUnit)
+        .map(|i| i.code.as_str())
+        .collect();
+    if !minimum_kind.is_empty() {
+        let sql = format!(
+            "SELECT t.indicator_code, t.unit_code, t.target FROM unit_targets t JOIN units u ON u.code = t.unit_code
+             WHERE {filter} AND t.plan_code = ${next}"
+        );
+        let mut q =
+            sqlx::query_as::<_, (String, String, f64)>(sqlx::AssertSqlSafe(sql)).persistent(false);
+        for b in &binds {
+            q = q.bind(b);
+        }
+        for (indicator, unit, target) in q.bind(&plan.code).fetch_all(&mut **tx).await? {
+            if minimum_kind.contains(indicator.as_str()) {
+                inputs.minimums.insert((indicator, unit), target);
+            }
         }
     }
 
@@ -532,17 +562,13 @@ impl Store {
             .bind(&scope.code);
         let mut series = self.rollup_series(plan, query).await?;
         let series = series.remove(&scope.code).unwrap_or_default();
-        Ok(track_all(
-            plan,
-            &series,
-            as_of,
-            scope.code == plan.province.as_str(),
-        ))
+        let assigned = self.assigned_of_unit(&plan.code, &scope.code).await?;
+        Ok(track_all(plan, scope, &series, &assigned, as_of))
     }
 
     /// The units of `kind` directly below `parent` that existed on `as_of` (a unit merged away
     /// later still shows for dates before the merger), in code order, each with every indicator
-    /// tracked as [`Store::tracked`] does. Two queries, whatever the number of units.
+    /// tracked as [`Store::tracked`] does. Three queries, whatever the number of units.
     pub async fn tracked_children(
         &self,
         plan: &Plan,
@@ -584,11 +610,12 @@ impl Store {
             .bind(kind.as_str())
             .bind(&day);
         let mut series = self.rollup_series(plan, query).await?;
+        let assigned = self.assigned_of_children(&plan.code, &parent.code).await?;
         Ok(units
             .into_iter()
             .map(|u| {
                 let s = series.remove(&u.code).unwrap_or_default();
-                let tracked = track_all(plan, &s, as_of, u.code == plan.province.as_str());
+                let tracked = track_all(plan, &u, &s, &assigned, as_of);
                 (u, tracked)
             })
             .collect())
@@ -625,19 +652,24 @@ impl Store {
     }
 }
 
-/// Every indicator of `plan`, in plan order, tracked from a unit's accumulated series.
+/// Every indicator of `plan`, in plan order, tracked from `unit`'s accumulated series against the
+/// plan's targets or the unit's assigned ones.
 fn track_all(
     plan: &Plan,
+    unit: &crate::units::UnitRecord,
     series: &BTreeMap<String, Vec<Contribution>>,
+    assigned: &crate::targets::ByUnit,
     as_of: NaiveDate,
-    province_wide: bool,
 ) -> Vec<Tracked> {
     let days = reporting_days(plan);
+    let province_wide = unit.code == plan.province.as_str();
     plan.indicators
         .iter()
         .map(|ind| {
             let s = series.get(&ind.code).map(Vec::as_slice).unwrap_or(&[]);
-            track(ind, s, &days, as_of, plan.campaign.start, province_wide)
+            let own = crate::targets::of_indicator(assigned, &unit.code, &ind.code);
+            let (ind, applies) = hocvuso_core::assigned::for_unit(ind, &own, province_wide);
+            track(&ind, s, &days, as_of, plan.campaign.start, applies)
         })
         .collect()
 }

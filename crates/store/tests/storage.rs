@@ -575,6 +575,159 @@ on_both!(
     }
 );
 
+on_both!(
+    assigned_targets_replace_the_plans_for_their_unit,
+    |store: Store| async move {
+        use hocvuso_core::assigned::AssignedTarget;
+        let plan = laocai(&store).await;
+        let w1 = d(2025, 9, 4);
+        // 02647 reaches 4 (above the plan's minimum of 3) and 02671 reaches 2.
+        for (unit, n) in [("02647", 4.0), ("02671", 2.0)] {
+            store
+                .put_report(
+                    &plan,
+                    &report(
+                        &plan,
+                        unit,
+                        w1,
+                        &[
+                            ("LH2", 50.0, None),
+                            ("LH3", n, None),
+                            ("TT1", 10.0, Some(100.0)),
+                        ],
+                    ),
+                    &who(),
+                )
+                .await
+                .unwrap();
+        }
+        let province = store.require_unit("15").await.unwrap();
+        let commune = store.require_unit("02647").await.unwrap();
+        let other = store.require_unit("02671").await.unwrap();
+        let lh3 = |p: &[hocvuso_core::progress::Progress]| p[2].numerator;
+        assert_eq!(
+            lh3(&store.progress(&plan, &province, w1).await.unwrap()),
+            1.0
+        );
+        // A province-wide total sets no target for a commune.
+        assert_eq!(
+            store.progress(&plan, &commune, w1).await.unwrap()[1].target,
+            None
+        );
+
+        let a = |unit: &str,
+                 indicator: &str,
+                 milestone: Option<NaiveDate>,
+                 target: f64,
+                 line: usize| AssignedTarget {
+            unit: unit.into(),
+            indicator: indicator.into(),
+            milestone,
+            target,
+            line,
+        };
+        // A unit that does not exist is named, and nothing changes.
+        let err = store
+            .put_assigned_targets(
+                &plan,
+                &[
+                    a("02647", "LH2", None, 120.0, 2),
+                    a("99999", "LH2", None, 5.0, 3),
+                ],
+                "phu-luc.csv",
+                &who(),
+            )
+            .await
+            .unwrap_err();
+        match err {
+            StoreError::Rejected(p) => {
+                assert_eq!((p.len(), p[0].row, p[0].column.as_str()), (1, 3, "unit"))
+            }
+            other => panic!("{other}"),
+        }
+        assert!(store.assigned_targets(&plan.code).await.unwrap().is_empty());
+
+        let table = [
+            a("02647", "LH2", None, 120.0, 2),
+            a("02647", "LH3", None, 5.0, 3),
+            a("02671", "TT1", Some(d(2025, 10, 30)), 40.0, 4),
+        ];
+        assert_eq!(
+            store
+                .put_assigned_targets(&plan, &table, "phu-luc.csv", &who())
+                .await
+                .unwrap(),
+            3
+        );
+        assert_eq!(store.assigned_targets(&plan.code).await.unwrap().len(), 3);
+
+        // The commune's own total target, with a status; the province keeps the plan's.
+        let own = store.tracked(&plan, &commune, w1).await.unwrap();
+        assert_eq!(own[1].progress.target, Some(120.0));
+        assert!(
+            own[1]
+                .progress
+                .milestone_label
+                .as_deref()
+                .unwrap()
+                .ends_with("(giao riêng)")
+        );
+        assert!(own[1].outlook.is_some());
+        assert_eq!(
+            store.progress(&plan, &province, w1).await.unwrap()[1].target,
+            Some(300.0)
+        );
+        // Its own minimum of 5: 4 no longer meets it, in the roll-ups and in the recomputation.
+        for day in [w1, d(2025, 10, 15)] {
+            let maintained = store.progress(&plan, &province, day).await.unwrap();
+            assert_eq!(lh3(&maintained), 0.0);
+            assert_eq!(
+                maintained,
+                store
+                    .progress_recomputed(&plan, &province, day)
+                    .await
+                    .unwrap()
+            );
+            for unit in [&commune, &other] {
+                assert_eq!(
+                    store.progress(&plan, unit, day).await.unwrap(),
+                    store.progress_recomputed(&plan, unit, day).await.unwrap()
+                );
+            }
+        }
+        // A percentage replaced on one milestone only.
+        assert_eq!(
+            store.progress(&plan, &other, d(2025, 9, 20)).await.unwrap()[0].target,
+            Some(30.0)
+        );
+        assert_eq!(
+            store
+                .progress(&plan, &other, d(2025, 10, 15))
+                .await
+                .unwrap()[0]
+                .target,
+            Some(40.0)
+        );
+        // The heat table's line of the commune is the same.
+        let lines = store
+            .tracked_children(&plan, &province, UnitKind::Commune, w1)
+            .await
+            .unwrap();
+        let line = lines.iter().find(|(u, _)| u.code == "02647").unwrap();
+        assert_eq!(line.1, own);
+
+        // Loading a new table replaces the old one.
+        store
+            .put_assigned_targets(&plan, &[], "trong.csv", &who())
+            .await
+            .unwrap();
+        assert_eq!(
+            lh3(&store.progress(&plan, &province, w1).await.unwrap()),
+            1.0
+        );
+    }
+);
+
 on_both!(meta_values, |store: Store| async move {
     assert_eq!(store.meta("k").await.unwrap(), None);
     store.set_meta("k", "1").await.unwrap();

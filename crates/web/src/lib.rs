@@ -11,6 +11,7 @@ mod error;
 mod monitoring;
 mod pages;
 mod reports;
+mod targets;
 mod views;
 
 use axum::Router;
@@ -46,6 +47,8 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(pages::overview))
         .route("/units", get(pages::units))
         .route("/table", get(dashboard::table))
+        .route("/targets", get(targets::page).post(targets::upload))
+        .route("/targets.csv", get(targets::csv))
         .route("/map", get(dashboard::map))
         .route("/units/{code}", get(pages::unit))
         .route(

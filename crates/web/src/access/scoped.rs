@@ -193,6 +193,42 @@ impl Scoped {
             .await?)
     }
 
+    // ---- assigned targets ----------------------------------------------------------------------
+
+    /// The plan's per-unit assigned targets (secretariat).
+    pub async fn assigned_targets(
+        &self,
+    ) -> Result<Vec<hocvuso_core::assigned::AssignedTarget>, WebError> {
+        self.require(
+            self.actor().can_manage_campaign(),
+            "xem chỉ tiêu giao từng đơn vị",
+        )?;
+        Ok(self.state.store.assigned_targets(&self.plan().code).await?)
+    }
+
+    /// Replaces the plan's assigned targets with a table read from a file, all or nothing.
+    pub async fn load_assigned_targets(
+        &self,
+        bytes: &[u8],
+        source: &str,
+    ) -> Result<usize, WebError> {
+        self.require(
+            self.actor().can_manage_campaign(),
+            "giao chỉ tiêu cho từng đơn vị",
+        )?;
+        let problems = |p: Vec<hocvuso_core::input::RowProblem>| {
+            WebError::Invalid(p.iter().map(|p| p.to_string()).collect())
+        };
+        let (header, rows) = hocvuso_docs::table::read_table(bytes).map_err(problems)?;
+        let targets =
+            hocvuso_core::assigned::parse_table(self.plan(), &header, &rows).map_err(problems)?;
+        Ok(self
+            .state
+            .store
+            .put_assigned_targets(self.plan(), &targets, source, self.who())
+            .await?)
+    }
+
     // ---- weekly reports ------------------------------------------------------------------------
 
     /// The indicators the actor may write for `unit` (empty: it may not report for this unit).
