@@ -180,3 +180,87 @@ pub fn percentile(sorted: &[Duration], p: f64) -> Duration {
     let rank = ((p / 100.0) * (sorted.len() - 1) as f64).round() as usize;
     sorted[rank.min(sorted.len() - 1)]
 }
+
+/// A secretariat account with an API token, for reading benchmarks.
+pub async fn reader_token(store: &Store) -> Result<String> {
+    let who = Who::system("bench");
+    let username = "bench.reader";
+    let id = match store.user_for_login(username).await? {
+        Some((u, _)) => u.id,
+        None => {
+            let user = NewUser {
+                username: username.into(),
+                display_name: "Đo tải (đọc)".into(),
+                role: "secretariat".into(),
+                unit_code: None,
+                password_hash: "!".into(),
+            };
+            store.create_user(&user, &who).await?
+        }
+    };
+    let (token, prefix) = secrets::new_api_token();
+    store
+        .create_token(id, "bench", &secrets::digest(&token), &prefix, &who)
+        .await?;
+    Ok(token)
+}
+
+/// Answer times of `n` GET requests to `path`, one after another, after `warm` unmeasured ones; each
+/// answer must be 200.
+pub async fn timed_gets(
+    addr: SocketAddr,
+    token: &str,
+    path: &str,
+    warm: usize,
+    n: usize,
+) -> Result<Vec<Duration>> {
+    let request = Submission {
+        unit: String::new(),
+        path: path.to_string(),
+        token: token.to_string(),
+        body: String::new(),
+    };
+    let mut times = Vec::with_capacity(n);
+    for i in 0..warm + n {
+        let started = Instant::now();
+        let (status, detail) = get(addr, &request).await?;
+        let elapsed = started.elapsed();
+        anyhow::ensure!(status == 200, "{path}: HTTP {status} {detail}");
+        if i >= warm {
+            times.push(elapsed);
+        }
+    }
+    times.sort();
+    Ok(times)
+}
+
+async fn get(addr: SocketAddr, s: &Submission) -> Result<(u16, String)> {
+    let mut stream = tokio::net::TcpStream::connect(addr).await?;
+    let request = format!(
+        "GET {} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {}\r\nConnection: close\r\n\r\n",
+        s.path, s.token
+    );
+    stream.write_all(request.as_bytes()).await?;
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw).await?;
+    let text = String::from_utf8_lossy(&raw);
+    let status: u16 = text
+        .get(9..12)
+        .and_then(|s| s.parse().ok())
+        .context("no HTTP status in the answer")?;
+    Ok((status, text.chars().take(300).collect()))
+}
+
+/// Resident memory of process `pid` now and at its peak, in MB (Linux).
+pub fn memory_mb(pid: u32) -> (f64, f64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let kb = |key: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(key))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (kb("VmRSS:") / 1024.0, kb("VmHWM:") / 1024.0)
+}

@@ -55,7 +55,7 @@ pub async fn load_plan(store: &Store, text: &str, who: &Who) -> Result<Plan> {
         )
     })?;
     match store.unit(plan.province.as_str()).await? {
-        Some(u) if u.kind == "province" => {}
+        Some(u) if u.kind == "province" || u.kind == "country" => {}
         _ => bail!(
             "kế hoạch ghi province = \"{}\" nhưng không có tỉnh mã này trong danh mục",
             plan.province
@@ -63,6 +63,21 @@ pub async fn load_plan(store: &Store, text: &str, who: &Who) -> Result<Plan> {
     }
     store.save_plan(&plan, text, who).await?;
     Ok(plan)
+}
+
+/// The Đắk Lắk plan run over the whole country: the synthetic national data set of `hocvuso gen
+/// --scale national` (34 provinces, 3,321 communes), for benchmarks.
+pub fn national_plan() -> String {
+    DAKLAK_PLAN
+        .replace(
+            "code = \"daklak-100-ngay-2025\"",
+            "code = \"toan-quoc-gia-lap-2025\"",
+        )
+        .replace("province = \"66\"", "province = \"VN\"")
+        .replace(
+            "issuer = \"Ủy ban nhân dân tỉnh Đắk Lắk\"",
+            "issuer = \"Dữ liệu giả lập toàn quốc (kế hoạch Đắk Lắk áp dụng cho cả nước)\"",
+        )
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -104,28 +119,47 @@ pub async fn seed(
         ));
     }
 
-    let filter = UnitFilter {
-        parent: Some(province.code.clone()),
-        kind: Some(UnitKind::Commune),
-        limit: 5000,
-        ..Default::default()
+    // The plan's province, or every province for a national plan.
+    let provinces = if province.kind == "country" {
+        let filter = UnitFilter {
+            parent: Some(province.code.clone()),
+            kind: Some(UnitKind::Province),
+            limit: 100,
+            ..Default::default()
+        };
+        store.list_units(&filter).await?.0
+    } else {
+        vec![province.clone()]
     };
-    let (communes, _) = store.list_units(&filter).await?;
-    let infos: Vec<CommuneInfo> = communes
-        .iter()
-        .map(|c| CommuneInfo {
-            code: c.code.clone(),
-            name: c.name.clone(),
-            unit_type: c.unit_type.clone(),
-        })
-        .collect();
-    let units = synth::units(
-        &province.code,
-        &province.name,
-        &infos,
-        seed,
-        plan.campaign.start - chrono::Days::new(14),
-    );
+    let mut communes = Vec::new();
+    let mut units = synth::SyntheticUnits::default();
+    for p in &provinces {
+        let filter = UnitFilter {
+            parent: Some(p.code.clone()),
+            kind: Some(UnitKind::Commune),
+            limit: 5000,
+            ..Default::default()
+        };
+        let (these, _) = store.list_units(&filter).await?;
+        let infos: Vec<CommuneInfo> = these
+            .iter()
+            .map(|c| CommuneInfo {
+                code: c.code.clone(),
+                name: c.name.clone(),
+                unit_type: c.unit_type.clone(),
+            })
+            .collect();
+        let mut made = synth::units(
+            &p.code,
+            &p.name,
+            &infos,
+            seed,
+            plan.campaign.start - chrono::Days::new(14),
+        );
+        units.units.append(&mut made.units);
+        units.denominators.append(&mut made.denominators);
+        communes.extend(these);
+    }
     match store
         .import_units(&units.units, official_from(), &who)
         .await
@@ -137,10 +171,12 @@ pub async fn seed(
     store
         .put_denominators(&units.denominators, true, &who)
         .await?;
+    let commune_codes: std::collections::HashSet<&str> =
+        communes.iter().map(|c| c.code.as_str()).collect();
     let adults: Vec<(String, f64)> = units
         .denominators
         .iter()
-        .filter(|d| d.key == "adults" && communes.iter().any(|c| c.code == d.unit.as_str()))
+        .filter(|d| d.key == "adults" && commune_codes.contains(d.unit.as_str()))
         .map(|d| (d.unit.to_string(), d.value))
         .collect();
     let appendix = synth::assigned_targets(&plan, &adults);

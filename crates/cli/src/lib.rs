@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod bench;
 pub mod cli;
 pub mod demo;
+pub mod export;
 
 use anyhow::{Context, Result};
 use chrono::NaiveDate;

@@ -6,9 +6,10 @@
 //! are queued again to be written one by one, so a bad request fails alone.
 //!
 //! Every queued request has a drain spawned after it, and a drain stops only when it finds the queue
-//! empty, so none is left behind. PostgreSQL has a few turns, so groups are written side by side; two
-//! groups that lock the same units in opposite orders (possible only when one unit sends two reports
-//! at once) end in a deadlock error, and their requests are then written one by one.
+//! empty, so none is left behind. PostgreSQL has a few turns, so groups are written side by side;
+//! when it aborts one to break a deadlock (the units a group locks and the roll-up rows of their
+//! ancestors are taken in different orders by different groups), its requests are written again,
+//! one by one, and a request aborted alone is written again up to [`MAX_RETRIES`] times.
 
 use crate::Store;
 use crate::audit::Who;
@@ -20,6 +21,19 @@ use tokio::sync::oneshot;
 
 /// At most this many reports per transaction, unless one request holds more.
 const MAX_REPORTS: usize = 256;
+/// How often a request is written again after PostgreSQL aborted it to break a deadlock.
+const MAX_RETRIES: u8 = 3;
+
+/// Whether PostgreSQL aborted the transaction to break a deadlock or a serialization conflict, so
+/// that the same transaction may succeed when run again.
+fn retryable(e: &StoreError) -> bool {
+    match e {
+        StoreError::Database(sqlx::Error::Database(db)) => {
+            matches!(db.code().as_deref(), Some("40P01" | "40001"))
+        }
+        _ => false,
+    }
+}
 
 #[derive(Debug)]
 struct Request {
@@ -28,6 +42,8 @@ struct Request {
     who: Who,
     /// Written in a transaction of its own (after a failed group).
     alone: bool,
+    /// Transactions of its own that PostgreSQL aborted to break a deadlock.
+    retries: u8,
     answer: oneshot::Sender<Result<Vec<i64>>>,
 }
 
@@ -86,6 +102,7 @@ impl Store {
             reports: reports.to_vec(),
             who: who.clone(),
             alone: false,
+            retries: 0,
             answer,
         });
         tokio::spawn(self.clone().drain());
@@ -128,8 +145,13 @@ impl Store {
                     }
                 }
                 Err(e) if group.len() == 1 => {
-                    let request = group.into_iter().next().expect("one request");
-                    let _ = request.answer.send(Err(e));
+                    let mut request = group.into_iter().next().expect("one request");
+                    if retryable(&e) && request.retries < MAX_RETRIES {
+                        request.retries += 1;
+                        self.queue.push(request);
+                    } else {
+                        let _ = request.answer.send(Err(e));
+                    }
                 }
                 Err(e) => {
                     tracing::warn!(error = %e, requests = group.len(), "group commit failed; writing its requests one by one");

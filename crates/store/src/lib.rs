@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod audit;
 mod db;
 mod error;
+pub mod export;
 mod group_commit;
 pub mod plans;
 pub mod progress;

@@ -10,10 +10,17 @@ impl Store {
     /// Stores a plan (already validated by the caller) and makes it the active one.
     pub async fn save_plan(&self, plan: &Plan, source: &str, who: &Who) -> Result<()> {
         let mut tx = self.begin_write().await?;
-        let before: Option<String> = sqlx::query_scalar("SELECT source FROM plans WHERE code = $1")
-            .bind(&plan.code)
-            .fetch_optional(&mut *tx)
-            .await?;
+        let stored: Option<(String, i64)> =
+            sqlx::query_as("SELECT source, active FROM plans WHERE code = $1")
+                .bind(&plan.code)
+                .fetch_optional(&mut *tx)
+                .await?;
+        // The roll-ups of the active plan follow every change; those of another are rebuilt when it
+        // becomes active again.
+        let unchanged = stored
+            .as_ref()
+            .is_some_and(|(s, active)| s == source && *active == 1);
+        let before = stored.map(|(s, _)| s);
         if before.as_deref() != Some(source) {
             let entry = Entry {
                 action: if before.is_some() { "update" } else { "create" },
@@ -37,7 +44,9 @@ impl Store {
         .bind(now_text())
         .execute(&mut *tx)
         .await?;
-        crate::rollups::rebuild_in(&mut tx, self.backend(), plan).await?;
+        if !unchanged {
+            crate::rollups::rebuild_in(&mut tx, self.backend(), plan).await?;
+        }
         tx.commit().await?;
         Ok(())
     }

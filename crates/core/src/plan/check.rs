@@ -214,11 +214,15 @@ pub fn check(raw: &RawPlan) -> Result<Plan, Vec<Problem>> {
     let title = c.non_empty("title", &raw.title);
     let province = c.unit_code("province", &raw.province);
     if let Some(p) = &province
+        && p.as_str() != crate::units::COUNTRY_CODE
         && !p.as_str().chars().all(|ch| ch.is_ascii_digit())
     {
         c.problem(
             "province",
-            format!("mã tỉnh «{p}» phải là mã chính thức bằng số (ví dụ \"66\")"),
+            format!(
+                "mã tỉnh «{p}» phải là mã chính thức bằng số (ví dụ \"66\"), hoặc \"{}\" cho kế hoạch toàn quốc",
+                crate::units::COUNTRY_CODE
+            ),
         );
     }
     let issuer = c.non_empty("issuer", &raw.issuer);
