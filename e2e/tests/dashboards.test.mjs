@@ -112,3 +112,24 @@ test('the heat table shows the API numbers, sorts, filters by status and searche
   assert.deepEqual(await page.locator('#heat tbody th a').allInnerTexts(), ['Ea Súp']);
   await page.close();
 });
+
+test('a unit page draws a trend per indicator with data and lists its reports', async () => {
+  const page = await ctx.browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await login(page, ctx.server.base, 'sokhcn');
+  await page.goto(`${ctx.server.base}/units/22015?as_of=29/08/2025`);
+  const api = await (await page.request.get(`${ctx.server.base}/api/v1/progress?unit=22015&as_of=2025-08-29`)).json();
+  const withData = api.indicators.filter((i) => i.history.some(([, v]) => v !== null));
+  await page.locator(`#trends[data-ready="${withData.length}"]`).waitFor();
+  assert.equal(await page.locator('#trends figure.trend').count(), withData.length);
+  assert.equal(await page.locator('#trends figure.trend svg').count(), withData.length);
+  // The commune's own report weeks, latest first, each with its status and timeliness.
+  const weeks = await page.locator('#history tbody tr').evaluateAll((trs) => trs.map((tr) => tr.dataset.week));
+  assert.ok(weeks.length >= 6, `${weeks}`);
+  assert.deepEqual(weeks, [...weeks].sort().reverse());
+  assert.match(await page.locator('#history tbody tr').first().innerText(), /đã (duyệt|gửi)/);
+  await page.screenshot({ path: `${ctx.shots}unit-trends.png`, fullPage: true });
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -72,6 +72,17 @@ pub struct WeekStatus {
     pub first_submitted_at: Option<String>,
 }
 
+/// One week of one unit's reporting.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, sqlx::FromRow)]
+pub struct UnitWeek {
+    pub week: String,
+    pub status: String,
+    pub first_submitted_at: Option<String>,
+    pub review_note: Option<String>,
+    pub difficulties: String,
+    pub proposals: String,
+}
+
 /// What a unit wrote as difficulties and proposals in one week.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, sqlx::FromRow)]
 pub struct Concerns {
@@ -296,6 +307,18 @@ impl Store {
         .bind(plan)
         .bind(lo)
         .bind(hi)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Every report of one unit, latest week first.
+    pub async fn unit_history(&self, plan: &str, unit: &str) -> Result<Vec<UnitWeek>> {
+        Ok(sqlx::query_as(
+            "SELECT week, status, first_submitted_at, review_note, difficulties, proposals FROM reports
+             WHERE plan_code = $1 AND unit_code = $2 ORDER BY week DESC",
+        )
+        .bind(plan)
+        .bind(unit)
         .fetch_all(&self.pool)
         .await?)
     }

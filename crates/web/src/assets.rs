@@ -10,10 +10,11 @@ const JS: &str = "text/javascript; charset=utf-8";
 const GEOJSON: &str = "application/geo+json";
 
 /// (path under `/static/`, content type, body)
-const FILES: [(&str, &str, &[u8]); 6] = [
+const FILES: [(&str, &str, &[u8]); 7] = [
     ("app.css", CSS, include_bytes!("../static/app.css")),
     ("app.js", JS, include_bytes!("../static/app.js")),
     ("map.js", JS, include_bytes!("../static/map.js")),
+    ("trend.js", JS, include_bytes!("../static/trend.js")),
     (
         "vendor/echarts.min.js",
         JS,

@@ -209,6 +209,73 @@ struct UnitPage {
     children: Vec<UnitLine>,
     /// Reporting day of the current week, when this actor may report for the unit.
     report_week: String,
+    /// Weekly values and targets of every indicator with data, for the trend charts (JSON).
+    trends_json: String,
+    history: Vec<HistoryLine>,
+}
+
+/// One week of the unit's own reporting.
+pub struct HistoryLine {
+    pub week: String,
+    pub week_text: String,
+    pub status: &'static str,
+    pub timeliness: &'static str,
+    pub timeliness_key: &'static str,
+    pub submitted: String,
+    pub note: String,
+    pub difficulties: String,
+    pub proposals: String,
+}
+
+/// The series of one indicator for its trend chart.
+#[derive(serde::Serialize)]
+struct Trend<'a> {
+    code: &'a str,
+    name: &'a str,
+    percent: bool,
+    days: Vec<String>,
+    values: Vec<Option<f64>>,
+    target: Option<f64>,
+    target_label: String,
+}
+
+fn history_lines(
+    plan: &hocvuso_core::plan::Plan,
+    weeks: &[hocvuso_store::reports::UnitWeek],
+) -> Vec<HistoryLine> {
+    use hocvuso_core::report::{Cell, Status, cell};
+    let calendar = hocvuso_core::calendar::weeks(plan);
+    weeks
+        .iter()
+        .filter_map(|w| {
+            let day: chrono::NaiveDate = w.week.parse().ok()?;
+            let week = calendar.iter().find(|c| c.reporting_day == day)?;
+            let status = Status::parse(&w.status)?;
+            let at = w
+                .first_submitted_at
+                .as_deref()
+                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                .map(|t| t.with_timezone(&chrono::Utc));
+            let c = cell(Some(status), at, week);
+            Some(HistoryLine {
+                week: w.week.clone(),
+                week_text: format!("tuần {} ({})", week.number, format::date(day)),
+                status: status.label_vi(),
+                timeliness: if matches!(c, Cell::OnTime | Cell::Late) { c.label_vi() } else { "" },
+                timeliness_key: match c {
+                    Cell::OnTime => "ontime",
+                    Cell::Late => "late",
+                    _ => "",
+                },
+                submitted: w.first_submitted_at.as_deref().map_or(String::new(), |t| {
+                    crate::reports::local(t, plan.reporting.utc_offset_minutes)
+                }),
+                note: w.review_note.clone().unwrap_or_default(),
+                difficulties: w.difficulties.clone(),
+                proposals: w.proposals.clone(),
+            })
+        })
+        .collect()
 }
 
 pub async fn unit(
@@ -236,6 +303,22 @@ pub async fn unit(
         (false, Some(day)) => day.to_string(),
         _ => String::new(),
     };
+    let trends: Vec<Trend> = plan
+        .indicators
+        .iter()
+        .zip(&progress)
+        .filter(|(_, t)| t.history.iter().any(|(_, v)| v.is_some()))
+        .map(|(ind, t)| Trend {
+            code: &ind.code,
+            name: &ind.short_name,
+            percent: ind.kind.is_percent(),
+            days: t.history.iter().map(|(d, _)| format::date(*d)).collect(),
+            values: t.history.iter().map(|(_, v)| *v).collect(),
+            target: t.progress.target,
+            target_label: t.progress.milestone_label.clone().unwrap_or_default(),
+        })
+        .collect();
+    let history = history_lines(plan, &scoped.unit_history(&unit).await?);
     let page = UnitPage {
         title: unit.full_name.clone(),
         synthetic: scoped.synthetic(),
@@ -249,6 +332,11 @@ pub async fn unit(
         status_rule: hocvuso_core::outlook::STATUS_RULE,
         children: children.iter().map(line).collect(),
         report_week,
+        // Inside <script>: no "</script>" can come from a name.
+        trends_json: serde_json::to_string(&trends)
+            .unwrap_or_else(|_| "[]".into())
+            .replace('<', "\\u003c"),
+        history,
     };
     Ok(Html(page.render()?))
 }

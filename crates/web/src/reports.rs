@@ -28,7 +28,7 @@ pub fn parse_week(raw: &str) -> Result<NaiveDate, WebError> {
 }
 
 /// An instant as Vietnamese local time.
-fn local(rfc3339: &str, offset_minutes: i32) -> String {
+pub fn local(rfc3339: &str, offset_minutes: i32) -> String {
     let offset = chrono::FixedOffset::east_opt(offset_minutes * 60).expect("validated offset");
     chrono::DateTime::parse_from_rfc3339(rfc3339)
         .map(|t| {

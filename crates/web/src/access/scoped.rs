@@ -724,6 +724,19 @@ impl Scoped {
             .await?)
     }
 
+    /// Every report of a unit the actor may read, latest week first.
+    pub async fn unit_history(
+        &self,
+        unit: &UnitRecord,
+    ) -> Result<Vec<hocvuso_store::reports::UnitWeek>, WebError> {
+        let unit = self.unit(&unit.code).await?;
+        Ok(self
+            .state
+            .store
+            .unit_history(&self.plan().code, &unit.code)
+            .await?)
+    }
+
     /// Report statuses within a unit's subtree.
     pub async fn week_statuses(&self, within: &UnitRecord) -> Result<Vec<WeekStatus>, WebError> {
         let within = self.unit(&within.code).await?;
