@@ -2196,3 +2196,75 @@ on_both!(
         );
     }
 );
+
+on_both!(
+    lagging_units_and_rankings_follow_the_api,
+    |app: TestApp| async move {
+        let mut c = app.login("sokhcn").await;
+        let api = c
+            .get("/api/v1/progress/units?unit=66&as_of=2025-08-29")
+            .await
+            .json();
+        let behind = |u: &Value| {
+            u["indicators"].as_array().unwrap().iter().any(|i| {
+                i["subjects_expected"].as_u64() > Some(0)
+                    && matches!(i["status"].as_str(), Some("off_track" | "at_risk"))
+            })
+        };
+        let lagging = c.get("/lagging?as_of=29/08/2025").await;
+        assert_eq!(lagging.status, 200);
+        // Every unit behind on an indicator is listed, with each such indicator.
+        for u in api["units"].as_array().unwrap() {
+            let code = u["unit"]["code"].as_str().unwrap();
+            let listed = lagging.body.contains(&format!("data-unit=\"{code}\""));
+            if behind(u) {
+                assert!(listed, "{code} is behind and not listed");
+            }
+        }
+        let parse = |s: &str| {
+            s.replace('.', "")
+                .replace(',', ".")
+                .replace(" %", "")
+                .parse::<f64>()
+                .unwrap()
+        };
+        // Rankings: each score is 80 % of the average share plus 20 % of timeliness, in order.
+        let page = c.get("/rankings?as_of=29/08/2025").await;
+        assert_eq!(page.status, 200);
+        let rows: Vec<Vec<String>> = page
+            .body
+            .split("<tr data-unit=")
+            .skip(1)
+            .map(|row| {
+                row.split("<td")
+                    .skip(1)
+                    .map(|td| {
+                        let inner = td.split_once('>').unwrap().1;
+                        let text: String = inner.split("</td>").next().unwrap().to_string();
+                        // Strip tags.
+                        let mut out = String::new();
+                        let mut tag = false;
+                        for ch in text.chars() {
+                            match ch {
+                                '<' => tag = true,
+                                '>' => tag = false,
+                                c if !tag => out.push(c),
+                                _ => {}
+                            }
+                        }
+                        out
+                    })
+                    .collect()
+            })
+            .collect();
+        assert_eq!(rows.len(), 102);
+        let mut previous = f64::INFINITY;
+        for (i, r) in rows.iter().enumerate() {
+            assert_eq!(r[0], (i + 1).to_string());
+            let (score, share, timely) = (parse(&r[2]), parse(&r[3]), parse(&r[6]));
+            assert!((score - (0.8 * share + 0.2 * timely)).abs() < 0.11, "{r:?}");
+            assert!(score <= previous + 1e-9);
+            previous = score;
+        }
+    }
+);

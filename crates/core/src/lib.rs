@@ -10,6 +10,7 @@ pub mod input;
 pub mod outlook;
 pub mod plan;
 pub mod progress;
+pub mod ranking;
 pub mod report;
 pub mod rollup;
 pub mod synth;

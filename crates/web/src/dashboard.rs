@@ -25,9 +25,9 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Deserialize, Default)]
 pub struct GridQuery {
-    unit: Option<String>,
-    kind: Option<String>,
-    as_of: Option<String>,
+    pub unit: Option<String>,
+    pub kind: Option<String>,
+    pub as_of: Option<String>,
     /// Heat table filters: a search without diacritics, a status, the indicator the status is about.
     q: Option<String>,
     status: Option<String>,
@@ -35,16 +35,16 @@ pub struct GridQuery {
 }
 
 /// The units below a parent with every indicator tracked, and the indicators any of them reports.
-struct Grid {
-    parent: UnitRecord,
-    kind: UnitKind,
-    as_of: NaiveDate,
+pub(crate) struct Grid {
+    pub parent: UnitRecord,
+    pub kind: UnitKind,
+    pub as_of: NaiveDate,
     /// Indexes into the plan's indicators.
-    columns: Vec<usize>,
-    rows: Vec<(UnitRecord, Vec<Tracked>)>,
+    pub columns: Vec<usize>,
+    pub rows: Vec<(UnitRecord, Vec<Tracked>)>,
 }
 
-async fn grid(scoped: &Scoped, q: &GridQuery) -> Result<Grid, WebError> {
+pub(crate) async fn grid(scoped: &Scoped, q: &GridQuery) -> Result<Grid, WebError> {
     let parent = match q.unit.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
         Some(code) => scoped.unit(code).await?,
         None => scoped.home().await?,
@@ -81,7 +81,7 @@ fn short_value(ind: &Indicator, p: &Progress) -> String {
     }
 }
 
-fn status_of(t: &Tracked) -> Option<Status> {
+pub(crate) fn status_of(t: &Tracked) -> Option<Status> {
     t.outlook.as_ref().map(|o| o.status)
 }
 
@@ -156,7 +156,7 @@ pub struct Choice {
 }
 
 /// Kinds of units a table can list below a province or the country.
-fn kind_choices(parent: &UnitRecord, kind: UnitKind) -> Vec<Choice> {
+pub(crate) fn kind_choices(parent: &UnitRecord, kind: UnitKind) -> Vec<Choice> {
     let kinds: &[UnitKind] = if parent.kind == UnitKind::Country.as_str() {
         &[UnitKind::Province]
     } else {

@@ -11,6 +11,7 @@ mod error;
 mod monitoring;
 mod pages;
 mod reports;
+mod standings;
 mod targets;
 mod views;
 
@@ -50,6 +51,8 @@ pub fn router(state: AppState) -> Router {
         .route("/targets", get(targets::page).post(targets::upload))
         .route("/targets.csv", get(targets::csv))
         .route("/map", get(dashboard::map))
+        .route("/lagging", get(standings::lagging))
+        .route("/rankings", get(standings::rankings))
         .route("/units/{code}", get(pages::unit))
         .route(
             "/reports/{unit}/{week}",

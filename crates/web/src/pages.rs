@@ -261,7 +261,11 @@ fn history_lines(
                 week: w.week.clone(),
                 week_text: format!("tuần {} ({})", week.number, format::date(day)),
                 status: status.label_vi(),
-                timeliness: if matches!(c, Cell::OnTime | Cell::Late) { c.label_vi() } else { "" },
+                timeliness: if matches!(c, Cell::OnTime | Cell::Late) {
+                    c.label_vi()
+                } else {
+                    ""
+                },
                 timeliness_key: match c {
                     Cell::OnTime => "ontime",
                     Cell::Late => "late",

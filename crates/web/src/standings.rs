@@ -1,0 +1,309 @@
+//! Who lags and who leads, among the units directly below a unit: the lagging units with what they
+//! lack, and the rankings for commendation by the composite score of `hocvuso_core::ranking`. Both
+//! read the same tracked units as the heat table (`dashboard::grid`).
+
+use crate::access::Scoped;
+use crate::dashboard::{Choice, Grid, GridQuery, grid, kind_choices, status_of};
+use crate::error::WebError;
+use crate::pages::{UnitLine, line};
+use crate::views::{Moment, Nav, moment};
+use askama::Template;
+use axum::extract::Query;
+use axum::response::Html;
+use hocvuso_core::calendar;
+use hocvuso_core::format;
+use hocvuso_core::outlook::{STATUS_RULE, Status, Tracked};
+use hocvuso_core::plan::{Indicator, TargetKind};
+use hocvuso_core::ranking::{SCORE_RULE, achievement, score};
+use hocvuso_core::report::{Cell, Status as ReportStatus, cell, rates};
+use std::collections::HashMap;
+
+/// How far a value is from its target, in the indicator's terms ("18,3 điểm %", "48 người").
+fn gap_text(ind: &Indicator, gap: f64) -> String {
+    match ind.kind {
+        TargetKind::Total => format!(
+            "{} {}",
+            format::number(gap, 0),
+            ind.unit.as_deref().unwrap_or("")
+        )
+        .trim()
+        .to_string(),
+        _ => format!("{} điểm %", format::number(gap, 1)),
+    }
+}
+
+fn value_text(ind: &Indicator, v: Option<f64>) -> String {
+    match (v, ind.kind) {
+        (None, _) => "chưa có số liệu".into(),
+        (Some(v), TargetKind::Total) => format::number(v, 0),
+        (Some(v), _) => format::percent(v),
+    }
+}
+
+/// The reporting cells of each unit below the grid's parent, up to the grid's date.
+async fn timeliness(
+    scoped: &Scoped,
+    g: &Grid,
+) -> Result<HashMap<String, (Vec<Cell>, f64)>, WebError> {
+    let weeks: Vec<calendar::Week> = calendar::weeks(scoped.plan())
+        .into_iter()
+        .filter(|w| w.reporting_day <= g.as_of)
+        .collect();
+    let mut stored = HashMap::new();
+    for s in scoped.week_statuses(&g.parent).await? {
+        let first: Option<chrono::DateTime<chrono::Utc>> =
+            s.first_submitted_at.as_deref().and_then(|t| t.parse().ok());
+        stored.insert(
+            (s.unit_code, s.week),
+            (ReportStatus::parse(&s.status), first),
+        );
+    }
+    Ok(g.rows
+        .iter()
+        .map(|(u, _)| {
+            let cells: Vec<Cell> = weeks
+                .iter()
+                .map(|w| {
+                    let (status, first) = stored
+                        .get(&(u.code.clone(), w.reporting_day.to_string()))
+                        .cloned()
+                        .unwrap_or((None, None));
+                    cell(status, first, w)
+                })
+                .collect();
+            let timely = rates(&cells).1;
+            (u.code.clone(), (cells, timely))
+        })
+        .collect())
+}
+
+/// One indicator a unit is behind on.
+pub struct Shortfall {
+    pub code: String,
+    pub name: String,
+    pub status_key: &'static str,
+    pub status_text: &'static str,
+    pub text: String,
+}
+
+pub struct LaggingLine {
+    pub unit: UnitLine,
+    pub off_track: usize,
+    pub at_risk: usize,
+    pub shortfalls: Vec<Shortfall>,
+    /// The latest reporting day's report, when missing.
+    pub missing: String,
+}
+
+#[derive(Template)]
+#[template(path = "lagging.html")]
+struct LaggingPage {
+    title: String,
+    synthetic: bool,
+    nav: Nav,
+    parent: UnitLine,
+    moment: Moment,
+    week_text: String,
+    as_of_iso: String,
+    kinds: Vec<Choice>,
+    kind_label: &'static str,
+    lines: Vec<LaggingLine>,
+    total: usize,
+    status_rule: &'static str,
+}
+
+fn shortfall(ind: &Indicator, t: &Tracked) -> Option<Shortfall> {
+    let o = t.outlook.as_ref()?;
+    if !matches!(o.status, Status::OffTrack | Status::AtRisk) || t.progress.subjects_expected == 0 {
+        return None;
+    }
+    let p = &t.progress;
+    let mut text = value_text(ind, p.value);
+    if let (Some(target), Some(date)) = (p.target, p.milestone_date) {
+        text.push_str(&format!(
+            " — chỉ tiêu {} đến {}, còn thiếu {}",
+            value_text(ind, Some(target)),
+            format::date(date),
+            gap_text(ind, (target - p.value.unwrap_or(0.0)).max(0.0))
+        ));
+    }
+    if let Some(m) = o.milestones.first().filter(|m| m.needed_per_week > 0.0) {
+        text.push_str(&format!("; cần {}/tuần", gap_text(ind, m.needed_per_week)));
+    }
+    if p.subjects_stale > 0 {
+        text.push_str("; số liệu của kỳ trước");
+    }
+    Some(Shortfall {
+        code: ind.code.clone(),
+        name: ind.short_name.clone(),
+        status_key: o.status.as_str(),
+        status_text: o.status.label_vi(),
+        text,
+    })
+}
+
+/// The units below a unit that are behind (chậm or có nguy cơ) on any indicator, the worst first,
+/// each with what it lacks; and those that missed the latest report.
+pub async fn lagging(scoped: Scoped, Query(q): Query<GridQuery>) -> Result<Html<String>, WebError> {
+    let g = grid(&scoped, &q).await?;
+    let plan = scoped.plan();
+    let cells = timeliness(&scoped, &g).await?;
+    let latest = calendar::last_reporting_day(plan, g.as_of);
+    let mut lines: Vec<(f64, LaggingLine)> = g
+        .rows
+        .iter()
+        .filter_map(|(u, tracked)| {
+            let shortfalls: Vec<Shortfall> = plan
+                .indicators
+                .iter()
+                .zip(tracked)
+                .filter_map(|(ind, t)| shortfall(ind, t))
+                .collect();
+            let missing = match (latest, cells.get(&u.code).and_then(|(c, _)| c.last())) {
+                (Some(day), Some(Cell::Missing | Cell::Draft | Cell::Returned)) => {
+                    format!("chưa có báo cáo kỳ {}", format::date(day))
+                }
+                _ => String::new(),
+            };
+            if shortfalls.is_empty() && missing.is_empty() {
+                return None;
+            }
+            let shares: Vec<Option<f64>> = tracked
+                .iter()
+                .filter(|t| t.progress.target.is_some() && t.progress.subjects_expected > 0)
+                .map(|t| t.progress.share_of_target)
+                .collect();
+            let count = |s: &str| shortfalls.iter().filter(|f| f.status_key == s).count();
+            Some((
+                achievement(&shares).unwrap_or(0.0),
+                LaggingLine {
+                    unit: line(u),
+                    off_track: count("off_track"),
+                    at_risk: count("at_risk"),
+                    shortfalls,
+                    missing,
+                },
+            ))
+        })
+        .collect();
+    lines.sort_by(|(a, x), (b, y)| {
+        (y.off_track, y.at_risk)
+            .cmp(&(x.off_track, x.at_risk))
+            .then(a.total_cmp(b))
+    });
+    let m = moment(plan, g.as_of);
+    let page = LaggingPage {
+        title: format!("Đơn vị chậm tiến độ – {}", g.parent.full_name),
+        synthetic: scoped.synthetic(),
+        nav: scoped.nav(),
+        parent: line(&g.parent),
+        week_text: m.week_text(),
+        moment: m,
+        as_of_iso: g.as_of.to_string(),
+        kinds: kind_choices(&g.parent, g.kind),
+        kind_label: g.kind.label_vi(),
+        total: g.rows.len(),
+        lines: lines.into_iter().map(|(_, l)| l).collect(),
+        status_rule: STATUS_RULE,
+    };
+    Ok(Html(page.render()?))
+}
+
+pub struct RankLine {
+    pub rank: usize,
+    pub unit: UnitLine,
+    pub score: String,
+    pub score_raw: f64,
+    pub achievement: String,
+    pub targets: usize,
+    pub achieved: usize,
+    pub timeliness: String,
+}
+
+#[derive(Template)]
+#[template(path = "rankings.html")]
+struct RankingsPage {
+    title: String,
+    synthetic: bool,
+    nav: Nav,
+    parent: UnitLine,
+    moment: Moment,
+    week_text: String,
+    as_of_iso: String,
+    kinds: Vec<Choice>,
+    kind_label: &'static str,
+    lines: Vec<RankLine>,
+    score_rule: &'static str,
+}
+
+/// Rankings for commendation by the composite score, with every component shown.
+pub async fn rankings(
+    scoped: Scoped,
+    Query(q): Query<GridQuery>,
+) -> Result<Html<String>, WebError> {
+    let g = grid(&scoped, &q).await?;
+    let plan = scoped.plan();
+    let cells = timeliness(&scoped, &g).await?;
+    let mut scored: Vec<(
+        f64,
+        f64,
+        &hocvuso_store::units::UnitRecord,
+        usize,
+        usize,
+        f64,
+    )> = g
+        .rows
+        .iter()
+        .map(|(u, tracked)| {
+            let applying: Vec<&Tracked> = tracked
+                .iter()
+                .filter(|t| t.progress.target.is_some() && t.progress.subjects_expected > 0)
+                .collect();
+            let shares: Vec<Option<f64>> = applying
+                .iter()
+                .map(|t| t.progress.share_of_target)
+                .collect();
+            let achieved = applying
+                .iter()
+                .filter(|t| status_of(t) == Some(Status::Achieved))
+                .count();
+            let a = achievement(&shares).unwrap_or(0.0);
+            let timely = cells.get(&u.code).map_or(0.0, |(_, t)| *t);
+            (score(a, timely), a, u, applying.len(), achieved, timely)
+        })
+        .collect();
+    scored.sort_by(|x, y| {
+        y.0.total_cmp(&x.0)
+            .then(y.1.total_cmp(&x.1))
+            .then_with(|| x.2.name.cmp(&y.2.name))
+    });
+    let lines = scored
+        .into_iter()
+        .enumerate()
+        .map(|(i, (s, a, u, targets, achieved, timely))| RankLine {
+            rank: i + 1,
+            unit: line(u),
+            score: format::number(s, 1),
+            score_raw: s,
+            achievement: format::percent(a),
+            targets,
+            achieved,
+            timeliness: format::percent(timely),
+        })
+        .collect();
+    let m = moment(plan, g.as_of);
+    let page = RankingsPage {
+        title: format!("Xếp hạng thi đua – {}", g.parent.full_name),
+        synthetic: scoped.synthetic(),
+        nav: scoped.nav(),
+        parent: line(&g.parent),
+        week_text: m.week_text(),
+        moment: m,
+        as_of_iso: g.as_of.to_string(),
+        kinds: kind_choices(&g.parent, g.kind),
+        kind_label: g.kind.label_vi(),
+        lines,
+        score_rule: SCORE_RULE,
+    };
+    Ok(Html(page.render()?))
+}
