@@ -2080,6 +2080,40 @@ on_both!(
                 == 200
         );
 
+        // The XLSX export of the heat table, opened with a reader, holds the same numbers.
+        let (status, head, bytes) = c
+            .send_raw("GET", "/table.xlsx?as_of=29/08/2025", None, b"")
+            .await;
+        assert_eq!(status, 200);
+        assert!(head.contains("bang-66-2025-08-29.xlsx"));
+        {
+            use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+            let mut wb: Xlsx<_> = open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+            let sheet = wb.worksheet_range_at(0).unwrap().unwrap();
+            let header = sheet
+                .rows()
+                .position(|r| r.first() == Some(&Data::String("Mã đơn vị".into())))
+                .expect("header row");
+            let cells: Vec<&[Data]> = sheet.rows().skip(header + 1).collect();
+            assert_eq!(cells.len(), 102);
+            for row in cells {
+                let Data::String(code) = &row[0] else {
+                    panic!("code {row:?}")
+                };
+                let listed = by_code(code)["indicators"].as_array().unwrap();
+                for (k, column) in columns.iter().enumerate() {
+                    let ind = &listed[index_of(column)];
+                    let expected = ind["subjects_expected"].as_u64() > Some(0);
+                    match (&row[2 + 2 * k], ind["value"].as_f64()) {
+                        (Data::Float(v), Some(api)) if expected => assert_close(*v, api),
+                        (Data::Empty, None) => {}
+                        (Data::Empty, Some(_)) if !expected => {}
+                        (other, api) => panic!("{code} {column}: {other:?} vs {api:?}"),
+                    }
+                }
+            }
+        }
+
         // Nation by province: Đắk Lắk's line is the province's own progress.
         let nation = c
             .get(&format!("/api/v1/progress/units?unit=VN&as_of={as_of}"))
@@ -2228,6 +2262,16 @@ on_both!(
                 .parse::<f64>()
                 .unwrap()
         };
+        // The completeness matrix takes a date too: three reporting days up to 01/08.
+        let matrix = c.get("/completeness?as_of=01/08/2025").await.body;
+        let head = matrix
+            .split("<thead>")
+            .nth(1)
+            .unwrap()
+            .split("</thead>")
+            .next()
+            .unwrap();
+        assert_eq!(head.matches("<th>").count(), 3 + 3, "{head}");
         // Rankings: each score is 80 % of the average share plus 20 % of timeliness, in order.
         let page = c.get("/rankings?as_of=29/08/2025").await;
         assert_eq!(page.status, 200);

@@ -4,4 +4,5 @@
 
 pub mod report_xlsx;
 pub mod table;
+pub mod table_xlsx;
 pub mod units_csv;

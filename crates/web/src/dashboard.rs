@@ -12,7 +12,7 @@ use crate::views::{Moment, Nav, indicator_row, moment, parse_as_of};
 use askama::Template;
 use axum::Json;
 use axum::extract::Query;
-use axum::response::Html;
+use axum::response::{Html, IntoResponse};
 use chrono::NaiveDate;
 use hocvuso_core::format;
 use hocvuso_core::outlook::{STATUS_RULE, Status, Tracked};
@@ -35,13 +35,16 @@ pub struct GridQuery {
 }
 
 /// The units below a parent with every indicator tracked, and the indicators any of them reports.
+/// A unit with every indicator of the plan tracked.
+pub(crate) type UnitTracked = (UnitRecord, Vec<Tracked>);
+
 pub(crate) struct Grid {
     pub parent: UnitRecord,
     pub kind: UnitKind,
     pub as_of: NaiveDate,
     /// Indexes into the plan's indicators.
     pub columns: Vec<usize>,
-    pub rows: Vec<(UnitRecord, Vec<Tracked>)>,
+    pub rows: Vec<UnitTracked>,
 }
 
 pub(crate) async fn grid(scoped: &Scoped, q: &GridQuery) -> Result<Grid, WebError> {
@@ -205,9 +208,15 @@ struct TablePage {
 
 /// Heat table: the units below a unit × the indicators they report, coloured by status; filter by
 /// status (of one indicator or any), search without diacritics; columns sort in the browser.
-pub async fn table(scoped: Scoped, Query(q): Query<GridQuery>) -> Result<Html<String>, WebError> {
-    let grid = grid(&scoped, &q).await?;
-    let plan = scoped.plan();
+type Filtered<'g> = (Vec<&'g UnitTracked>, Option<Status>, Option<String>);
+
+/// The heat table's rows after its filters (search, status on one indicator or any), and the
+/// indicator the status filter is about.
+fn filtered<'g>(
+    plan: &hocvuso_core::plan::Plan,
+    grid: &'g Grid,
+    q: &GridQuery,
+) -> Result<Filtered<'g>, WebError> {
     let status = match q.status.as_deref().filter(|s| !s.is_empty()) {
         None => None,
         Some(s) => Some(
@@ -231,8 +240,7 @@ pub async fn table(scoped: Scoped, Query(q): Query<GridQuery>) -> Result<Html<St
         .filter(|w| !w.is_empty())
         .map(str::to_string)
         .collect();
-    let total = grid.rows.len();
-    let lines = grid
+    let rows = grid
         .rows
         .iter()
         .filter(|(unit, _)| {
@@ -247,6 +255,18 @@ pub async fn table(scoped: Scoped, Query(q): Query<GridQuery>) -> Result<Html<St
                     && status_of(&tracked[i]) == Some(s)
             }),
         })
+        .collect();
+    Ok((rows, status, chosen.map(str::to_string)))
+}
+
+pub async fn table(scoped: Scoped, Query(q): Query<GridQuery>) -> Result<Html<String>, WebError> {
+    let grid = grid(&scoped, &q).await?;
+    let plan = scoped.plan();
+    let (rows, status, chosen) = filtered(plan, &grid, &q)?;
+    let chosen = chosen.as_deref();
+    let total = grid.rows.len();
+    let lines = rows
+        .into_iter()
         .map(|(unit, tracked)| Line {
             unit: line(unit),
             cells: grid
@@ -287,6 +307,115 @@ pub async fn table(scoped: Scoped, Query(q): Query<GridQuery>) -> Result<Html<St
         status_rule: STATUS_RULE,
     };
     Ok(Html(page.render()?))
+}
+
+/// The heat table as an .xlsx file, with the same filters: values as numbers, cells coloured by
+/// status, and each indicator's status spelled out in the column beside it.
+pub async fn table_xlsx(
+    scoped: Scoped,
+    Query(q): Query<GridQuery>,
+) -> Result<axum::response::Response, WebError> {
+    use hocvuso_docs::table_xlsx::{Cell as XCell, Column as XColumn, Kind, Sheet, Value, write};
+    let grid = grid(&scoped, &q).await?;
+    let plan = scoped.plan();
+    let (rows, _, _) = filtered(plan, &grid, &q)?;
+    let fill = |s: Option<Status>| match s {
+        Some(Status::Achieved) => Some("#7CC48F"),
+        Some(Status::OnTrack) => Some("#C5E8CF"),
+        Some(Status::AtRisk) => Some("#F7D774"),
+        Some(Status::OffTrack) => Some("#F0928A"),
+        Some(Status::NoData) => Some("#D5DAE1"),
+        None => None,
+    };
+    let mut columns = vec![
+        XColumn {
+            header: "Mã đơn vị".into(),
+            kind: Kind::Text,
+        },
+        XColumn {
+            header: grid.kind.label_vi().to_string(),
+            kind: Kind::Text,
+        },
+    ];
+    for &i in &grid.columns {
+        let ind = &plan.indicators[i];
+        columns.push(XColumn {
+            header: format!("{} – {}", ind.code, ind.short_name),
+            kind: if ind.kind == TargetKind::Total {
+                Kind::Count
+            } else {
+                Kind::Percent
+            },
+        });
+        columns.push(XColumn {
+            header: format!("{} – tình trạng", ind.code),
+            kind: Kind::Text,
+        });
+    }
+    let body = rows
+        .iter()
+        .map(|(unit, tracked)| {
+            let mut cells = vec![XCell::text(&unit.code), XCell::text(&unit.full_name)];
+            for &i in &grid.columns {
+                let t = &tracked[i];
+                let expected = t.progress.subjects_expected > 0;
+                let status = status_of(t).filter(|_| expected);
+                cells.push(XCell {
+                    fill: fill(status),
+                    ..XCell::number(t.progress.value.filter(|_| expected))
+                });
+                cells.push(XCell {
+                    value: match (expected, status) {
+                        (false, _) => Value::Text("không phải báo cáo".into()),
+                        (true, Some(s)) => Value::Text(s.label_vi().into()),
+                        (true, None) => Value::Empty,
+                    },
+                    fill: None,
+                });
+            }
+            cells
+        })
+        .collect();
+    let sheet = Sheet {
+        name: "Bảng theo đơn vị".into(),
+        title: vec![
+            format!(
+                "{} × chỉ tiêu – {}",
+                grid.kind.label_vi(),
+                grid.parent.full_name
+            ),
+            format!(
+                "Số liệu đến ngày {}{}",
+                format::date(grid.as_of),
+                if scoped.synthetic() {
+                    " · SỐ LIỆU GIẢ LẬP (bản minh họa)"
+                } else {
+                    ""
+                }
+            ),
+            plan.title.clone(),
+        ],
+        columns,
+        rows: body,
+    };
+    let bytes = write(&sheet).map_err(|e| WebError::Internal(e.into()))?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!(
+                    "attachment; filename=\"bang-{}-{}.xlsx\"",
+                    grid.parent.code, grid.as_of
+                ),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 /// One unit on the map: its value for the chosen indicator.

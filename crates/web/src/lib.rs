@@ -48,6 +48,7 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(pages::overview))
         .route("/units", get(pages::units))
         .route("/table", get(dashboard::table))
+        .route("/table.xlsx", get(dashboard::table_xlsx))
         .route("/targets", get(targets::page).post(targets::upload))
         .route("/targets.csv", get(targets::csv))
         .route("/map", get(dashboard::map))

@@ -23,6 +23,8 @@ use std::collections::HashMap;
 #[derive(Deserialize, Default)]
 pub struct WeekQuery {
     week: Option<String>,
+    /// Completeness: the weeks up to this date.
+    as_of: Option<String>,
     q: Option<String>,
     kind: Option<String>,
     missing: Option<String>,
@@ -154,6 +156,7 @@ struct CompletenessPage {
     kind: String,
     kinds: Vec<(&'static str, &'static str)>,
     q: String,
+    as_of_text: String,
     missing_only: bool,
     weeks: Vec<String>,
     rows: Vec<MatrixRow>,
@@ -189,9 +192,10 @@ pub async fn completeness(
         .ok_or_else(|| WebError::BadRequest(format!("loại đơn vị «{kind_text}» không có")))?;
     let home = scoped.home().await?;
     let plan = scoped.plan();
+    let as_of = crate::views::parse_as_of(q.as_of.as_deref(), scoped.default_as_of())?;
     let weeks: Vec<Week> = calendar::weeks(plan)
         .into_iter()
-        .filter(|w| w.reporting_day <= scoped.default_as_of())
+        .filter(|w| w.reporting_day <= as_of)
         .collect();
     // Expected units: those the plan asks to report at least one indicator.
     let (units, _) = scoped
@@ -281,6 +285,7 @@ pub async fn completeness(
         .map(|k| (k.as_str(), k.label_vi()))
         .collect(),
         q: q.q.unwrap_or_default(),
+        as_of_text: format::date(as_of),
         missing_only: q.missing.is_some(),
         weeks: weeks
             .iter()
