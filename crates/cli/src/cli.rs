@@ -723,6 +723,8 @@ async fn progress_bench(database_url: Option<String>, requests: usize) -> Result
             "API bảng 102 xã của tỉnh",
             format!("/api/v1/progress/units?unit=66&as_of={day}"),
         ),
+        ("Trang bảng 102 xã", format!("/table?unit=66&as_of={day}")),
+        ("Trang bảng 34 tỉnh", format!("/table?unit=VN&as_of={day}")),
     ];
     println!(
         "{requests} yêu cầu mỗi loại, nối tiếp, qua loopback (thời gian trả lời, ngân sách p99 ≤ 20 ms):"
@@ -731,7 +733,7 @@ async fn progress_bench(database_url: Option<String>, requests: usize) -> Result
     for (label, path) in &cases {
         let times = crate::bench::timed_gets(addr, &token, path, 20, requests).await?;
         let ms = |p: f64| crate::bench::percentile(&times, p).as_secs_f64() * 1000.0;
-        if path.contains("unit=VN") {
+        if path.starts_with("/api/v1/progress?unit=VN") {
             country_p50 = ms(50.0);
         }
         println!(

@@ -32,24 +32,27 @@ type Steps = BTreeMap<(String, String, usize), Contribution>;
 const STEP_COLUMNS: &str =
     "expected, counted, reported, fresh, numerator, denominator, total, without_denominator";
 
-/// The steps of one unit and indicator in one row (`week,expected,…;week,…`): SQLite's driver hands
-/// rows over one by one between threads, so a heat table of 102 communes reads 1,600 rows instead of
-/// 16,000.
+/// The steps of one unit in one row (`indicator,week,expected,…;indicator,week,…`): SQLite's driver
+/// hands rows over one by one between threads, so a heat table of 102 communes reads 102 rows instead
+/// of 16,000.
 #[derive(sqlx::FromRow)]
 struct PackedRow {
     unit_code: String,
-    indicator_code: String,
     steps: String,
 }
 
-/// The SQL of a [`PackedRow`]'s `steps` over the rows of `rollups r`, grouped by unit and indicator.
-/// Numbers are written with 17 significant digits, so they read back exactly.
+/// The SQL of a [`PackedRow`]'s `steps` over the rows of `rollups r`, grouped by unit. Numbers that
+/// are not whole are written with 17 significant digits, so they read back exactly.
 fn packed_steps(backend: Backend) -> String {
     let number = |c: &str| match backend {
-        Backend::Sqlite => format!("printf('%!.17g', r.{c})"),
+        // Whole numbers (nearly all: counts of units and people) skip the slow exact float format.
+        Backend::Sqlite => format!(
+            "iif(r.{c} = CAST(r.{c} AS INTEGER), CAST(CAST(r.{c} AS INTEGER) AS TEXT), printf('%!.17g', r.{c}))"
+        ),
         Backend::Postgres => format!("CAST(r.{c} AS TEXT)"),
     };
-    let fields = std::iter::once("r.week".to_string())
+    let fields = ["r.indicator_code".to_string(), "r.week".to_string()]
+        .into_iter()
         .chain(STEP_COLUMNS.split(", ").map(number))
         .collect::<Vec<_>>()
         .join(" || ',' || ");
@@ -59,13 +62,14 @@ fn packed_steps(backend: Backend) -> String {
     }
 }
 
-/// (week, step) pairs of a packed row.
-fn unpack(steps: &str) -> Result<Vec<(String, Contribution)>> {
+/// (indicator, week, step) of each step in a packed row.
+fn unpack(steps: &str) -> Result<Vec<(&str, &str, Contribution)>> {
     steps
         .split(';')
         .map(|step| {
             let mut fields = step.split(',');
-            let week = fields.next().unwrap_or_default().to_string();
+            let indicator = fields.next().unwrap_or_default();
+            let week = fields.next().unwrap_or_default();
             let mut n = [0.0; 8];
             for slot in &mut n {
                 *slot = fields
@@ -84,6 +88,7 @@ fn unpack(steps: &str) -> Result<Vec<(String, Contribution)>> {
                 without_denominator,
             ] = n;
             Ok((
+                indicator,
                 week,
                 Contribution {
                     expected,
@@ -601,8 +606,8 @@ impl Store {
         as_of: NaiveDate,
     ) -> Result<Vec<Tracked>> {
         let sql = format!(
-            "SELECT r.unit_code, r.indicator_code, {} AS steps FROM rollups r WHERE r.plan_code = $1 AND r.unit_code = $2
-             GROUP BY r.unit_code, r.indicator_code",
+            "SELECT r.unit_code, {} AS steps FROM rollups r WHERE r.plan_code = $1 AND r.unit_code = $2
+             GROUP BY r.unit_code",
             packed_steps(self.backend())
         );
         let query = sqlx::query_as(sqlx::AssertSqlSafe(sql))
@@ -645,9 +650,9 @@ impl Store {
         let sql = format!(
             // CROSS JOIN keeps SQLite from scanning every roll-up of the plan: units first, then
             // each one's rows by the primary key.
-            "SELECT r.unit_code, r.indicator_code, {} AS steps FROM units u CROSS JOIN rollups r
+            "SELECT r.unit_code, {} AS steps FROM units u CROSS JOIN rollups r
              WHERE r.plan_code = $1 AND r.unit_code = u.code AND {}
-             GROUP BY r.unit_code, r.indicator_code",
+             GROUP BY r.unit_code",
             packed_steps(self.backend()),
             alive(2)
         );
@@ -679,13 +684,12 @@ impl Store {
         let rows: Vec<PackedRow> = query.fetch_all(&self.pool).await?;
         let mut stepped: HashMap<String, BTreeMap<String, Vec<Contribution>>> = HashMap::new();
         for r in rows {
-            let slot = stepped
-                .entry(r.unit_code)
-                .or_default()
-                .entry(r.indicator_code)
-                .or_insert_with(|| vec![Contribution::default(); days.len() + 1]);
-            for (week, step) in unpack(&r.steps)? {
-                let index = match date(&week) {
+            let by_indicator = stepped.entry(r.unit_code).or_default();
+            for (indicator, week, step) in unpack(&r.steps)? {
+                let slot = by_indicator
+                    .entry(indicator.to_string())
+                    .or_insert_with(|| vec![Contribution::default(); days.len() + 1]);
+                let index = match date(week) {
                     None => 0,
                     Some(day) => index_on(&days, day),
                 };
