@@ -83,6 +83,22 @@ enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Merge units (communes, villages, …) into another from a date: the merged ones keep their
+    /// history and count until that day, their successor from it; their villages and other children
+    /// move under the successor.
+    Merge {
+        /// Code of the unit that takes over.
+        #[arg(long)]
+        into: String,
+        /// Codes of the merged units, separated by commas.
+        #[arg(long, value_delimiter = ',', required = true)]
+        from: Vec<String>,
+        /// Day the merger takes effect (YYYY-MM-DD or DD/MM/YYYY).
+        #[arg(long, value_parser = parse_date)]
+        on: NaiveDate,
+        #[command(flatten)]
+        db: DbArgs,
+    },
     /// Write the raw tables (units, denominators, reports, report values, assigned targets) as CSV
     /// files into a folder, for analysis elsewhere. No accounts, no audit log, nothing about people.
     Export {
@@ -433,6 +449,19 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 summary.reports,
                 hocvuso_core::format::date(until),
                 started.elapsed().as_secs_f64()
+            );
+            store.close().await;
+        }
+        Command::Merge { into, from, on, db } => {
+            let store = open(&db.database_url).await?;
+            store
+                .merge_units(into.trim(), &from, on, &Who::system("cli"))
+                .await?;
+            println!(
+                "Đã sáp nhập {} vào {} từ ngày {}",
+                from.join(", "),
+                into.trim(),
+                hocvuso_core::format::date(on)
             );
             store.close().await;
         }

@@ -9,6 +9,7 @@ mod db;
 mod error;
 pub mod export;
 mod group_commit;
+mod merges;
 pub mod plans;
 pub mod progress;
 pub mod reports;

@@ -36,7 +36,7 @@ impl Store {
     ) -> Result<Vec<Progress>> {
         let latest = self.latest_figures(plan, scope, as_of).await?;
         let last_day = calendar::last_reporting_day(plan, as_of);
-        let mut by_kind: HashMap<UnitKind, Vec<UnitRecord>> = HashMap::new();
+        let mut by_kind: HashMap<(UnitKind, Option<NaiveDate>), Vec<UnitRecord>> = HashMap::new();
         let assigned = self.assigned_within(&plan.code, &scope.path).await?;
         let mut out = Vec::with_capacity(plan.indicators.len());
         for ind in &plan.indicators {
@@ -46,10 +46,15 @@ impl Store {
                 match r {
                     Reporter::Kind { kind } | Reporter::OnBehalf { for_kind: kind, .. } => {
                         subjects.extend(
-                            self.cached_kind(&mut by_kind, scope, *kind)
-                                .await?
-                                .iter()
-                                .cloned(),
+                            self.cached_kind(
+                                &mut by_kind,
+                                scope,
+                                *kind,
+                                Some(last_day.unwrap_or(as_of)),
+                            )
+                            .await?
+                            .iter()
+                            .cloned(),
                         );
                     }
                     Reporter::Unit { unit: code } => {
@@ -71,7 +76,10 @@ impl Store {
             {
                 let subject_codes: std::collections::HashSet<&str> =
                     subjects.iter().map(|s| s.code.as_str()).collect();
-                for u in self.cached_kind(&mut by_kind, scope, counted_kind).await? {
+                for u in self
+                    .cached_kind(&mut by_kind, scope, counted_kind, None)
+                    .await?
+                {
                     if let Some(owner) = u
                         .lineage()
                         .into_iter()
@@ -92,7 +100,12 @@ impl Store {
                 .into_iter()
                 .map(|u| Subject {
                     registered_denominator: denominators.get(&u.code).copied(),
-                    counted_units: counted.get(&u.code).copied().unwrap_or(0.0),
+                    // A unit of the counted kind answers for itself, even once merged away.
+                    counted_units: if ind.counted_unit.is_some_and(|k| k.as_str() == u.kind) {
+                        1.0
+                    } else {
+                        counted.get(&u.code).copied().unwrap_or(0.0)
+                    },
                     latest: latest.get(&(ind.code.clone(), u.code.clone())).cloned(),
                     code: u.code,
                 })
@@ -118,16 +131,20 @@ impl Store {
         Ok(out)
     }
 
+    /// Units of `kind` in the scope: those that existed on `on` (subjects, on the last reporting day
+    /// as the roll-ups see them; a unit merged away counts until the merger), or those that exist now
+    /// (counted units, as the roll-ups count them).
     async fn cached_kind<'a>(
         &self,
-        cache: &'a mut HashMap<UnitKind, Vec<UnitRecord>>,
+        cache: &'a mut HashMap<(UnitKind, Option<NaiveDate>), Vec<UnitRecord>>,
         scope: &UnitRecord,
         kind: UnitKind,
+        on: Option<NaiveDate>,
     ) -> Result<&'a Vec<UnitRecord>> {
-        if let std::collections::hash_map::Entry::Vacant(slot) = cache.entry(kind) {
-            slot.insert(self.units_of_kind_within(&scope.path, kind).await?);
+        if let std::collections::hash_map::Entry::Vacant(slot) = cache.entry((kind, on)) {
+            slot.insert(self.units_of_kind_within(&scope.path, kind, on).await?);
         }
-        Ok(&cache[&kind])
+        Ok(&cache[&(kind, on)])
     }
 
     /// For each (indicator, subject) in the scope, the latest submitted or approved figure on or before

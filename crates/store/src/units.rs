@@ -502,20 +502,28 @@ impl Store {
     }
 
     /// Units of `kind` in the subtree of `path`.
+    /// Units of `kind` in the subtree of `path`: those that exist now, or those that existed on `on`.
     pub(crate) async fn units_of_kind_within(
         &self,
         path: &str,
         kind: UnitKind,
+        on: Option<NaiveDate>,
     ) -> Result<Vec<UnitRecord>> {
         let (lo, hi) = subtree_range(path);
-        Ok(sqlx::query_as(AssertSqlSafe(format!(
-            "SELECT {UNIT_COLUMNS} FROM units WHERE kind = $1 AND path >= $2 AND path < $3 AND valid_to IS NULL ORDER BY path"
+        let valid = match on {
+            None => "valid_to IS NULL",
+            Some(_) => "valid_from <= $4 AND (valid_to IS NULL OR valid_to > $4)",
+        };
+        let mut q = sqlx::query_as(AssertSqlSafe(format!(
+            "SELECT {UNIT_COLUMNS} FROM units WHERE kind = $1 AND path >= $2 AND path < $3 AND {valid} ORDER BY path"
         )))
         .bind(kind.as_str())
         .bind(lo)
-        .bind(hi)
-        .fetch_all(&self.pool)
-        .await?)
+        .bind(hi);
+        if let Some(day) = on {
+            q = q.bind(day.to_string());
+        }
+        Ok(q.fetch_all(&self.pool).await?)
     }
 
     pub async fn count_units(&self, kind: UnitKind, within: Option<&str>) -> Result<i64> {

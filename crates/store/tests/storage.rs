@@ -728,6 +728,129 @@ on_both!(
     }
 );
 
+on_both!(a_merged_unit_keeps_its_history, |store: Store| async move {
+    let plan = laocai(&store).await;
+    let villages = csv_rows(
+        "code,name,kind,parent\nm1,Thôn 1,village,02647\nm2,Thôn 2,village,02647\n",
+        &[],
+    );
+    store
+        .import_units(&villages, d(2025, 9, 1), &who())
+        .await
+        .unwrap();
+    let (w1, w2) = (d(2025, 9, 4), d(2025, 9, 11));
+    for (unit, week, n) in [
+        ("02647", w1, 40.0),
+        ("02671", w1, 10.0),
+        ("02671", w2, 25.0),
+    ] {
+        store
+            .put_report(
+                &plan,
+                &report(
+                    &plan,
+                    unit,
+                    week,
+                    &[("LH2", n, None), ("TT1", n, Some(100.0))],
+                ),
+                &who(),
+            )
+            .await
+            .unwrap();
+    }
+    let province = store.require_unit("15").await.unwrap();
+    let before_w1 = store.progress(&plan, &province, w1).await.unwrap();
+    let before_w2 = store.progress(&plan, &province, w2).await.unwrap();
+    // Before the merger, 02647's figure is carried forward to w2.
+    assert_eq!(before_w2[1].numerator, 40.0 + 25.0);
+
+    // Bad merges are refused and change nothing.
+    for (into, from) in [
+        ("02671", "02671"),
+        ("02671", "99999"),
+        ("99999", "02647"),
+        ("02671", "15"),
+    ] {
+        assert!(
+            matches!(
+                store
+                    .merge_units(into, &[from.to_string()], d(2025, 9, 8), &who())
+                    .await,
+                Err(StoreError::Conflict(_))
+            ),
+            "{into} ← {from}"
+        );
+    }
+    store
+        .merge_units("02671", &["02647".to_string()], d(2025, 9, 8), &who())
+        .await
+        .unwrap();
+
+    // The week before the merger reads as it did; after it, only the successor counts.
+    assert_eq!(
+        store.progress(&plan, &province, w1).await.unwrap(),
+        before_w1
+    );
+    let after = store.progress(&plan, &province, w2).await.unwrap();
+    assert_eq!(after[1].numerator, 25.0);
+    assert_eq!(
+        after[1].subjects_expected,
+        before_w2[1].subjects_expected - 1
+    );
+    for day in [w1, d(2025, 9, 8), w2, d(2025, 10, 1)] {
+        for scope in [&province, &store.require_unit("02671").await.unwrap()] {
+            assert_eq!(
+                store.progress(&plan, scope, day).await.unwrap(),
+                store.progress_recomputed(&plan, scope, day).await.unwrap(),
+                "{} on {day}",
+                scope.code
+            );
+        }
+    }
+    // The heat table lists the merged commune for dates before the merger only.
+    let listed = |day| {
+        let store = store.clone();
+        let (plan, province) = (plan.clone(), province.clone());
+        async move {
+            store
+                .tracked_children(&plan, &province, UnitKind::Commune, day)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|(u, _)| u.code)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert!(listed(w1).await.contains(&"02647".to_string()));
+    assert!(!listed(w2).await.contains(&"02647".to_string()));
+    // Its villages moved under the successor; the merged unit is still there, closed.
+    let moved = store
+        .list_units(&UnitFilter {
+            parent: Some("02671".into()),
+            kind: Some(UnitKind::Village),
+            limit: 100,
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .0;
+    assert!(
+        ["m1", "m2"]
+            .iter()
+            .all(|c| moved.iter().any(|u| u.code == *c))
+    );
+    assert!(moved.iter().all(|u| u.path.starts_with("/VN/15/02671/")));
+    assert!(store.unit("02647").await.unwrap().is_some());
+    assert_eq!(
+        audit(&store, "unit")
+            .await
+            .iter()
+            .filter(|a| a.action == "merge")
+            .count(),
+        1
+    );
+});
+
 on_both!(meta_values, |store: Store| async move {
     assert_eq!(store.meta("k").await.unwrap(), None);
     store.set_meta("k", "1").await.unwrap();
