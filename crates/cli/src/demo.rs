@@ -149,10 +149,16 @@ pub async fn seed(
                 unit_type: c.unit_type.clone(),
             })
             .collect();
+        let villages = if provinces.len() > 1 {
+            synth::VILLAGES_NATIONAL
+        } else {
+            synth::VILLAGES_PROVINCE
+        };
         let mut made = synth::units(
             &p.code,
             &p.name,
             &infos,
+            villages,
             seed,
             plan.campaign.start - chrono::Days::new(14),
         );

@@ -15,7 +15,7 @@ pub const SYNTHETIC_SOURCE: &str = "Số liệu giả lập (demo)";
 
 /// Bumped whenever the generator makes different data from the same seed, so that a demo database made
 /// by an older build is regenerated rather than reused.
-pub const GENERATOR_VERSION: u32 = 3;
+pub const GENERATOR_VERSION: u32 = 4;
 
 /// SplitMix64: tiny, fast, and stable forever.
 #[derive(Debug, Clone)]
@@ -241,12 +241,18 @@ fn row(
     }
 }
 
-/// Villages (25–35 per commune), departments, schools and enterprises of a province, and denominators
-/// for them and for the province's communes.
+/// Villages per commune in a province like Đắk Lắk (3,051 for 102 communes in 2025).
+pub const VILLAGES_PROVINCE: (u64, u64) = (25, 35);
+/// Villages per commune over the whole country (about 80,000 for 3,321 communes).
+pub const VILLAGES_NATIONAL: (u64, u64) = (18, 30);
+
+/// Villages (`villages`: the fewest and most per commune), departments, schools and enterprises of a
+/// province, and denominators for them and for the province's communes.
 pub fn units(
     province_code: &str,
     province_name: &str,
     communes: &[CommuneInfo],
+    villages: (u64, u64),
     seed: u64,
     as_of: NaiveDate,
 ) -> SyntheticUnits {
@@ -277,7 +283,7 @@ pub fn units(
             adults * rng.range(if urban { 0.78 } else { 0.55 }, 0.9),
         );
 
-        let n = rng.int(25, 35);
+        let n = rng.int(villages.0, villages.1);
         let (mut numbered, mut used) = (0, Vec::new());
         for i in 1..=n {
             let roll = rng.unit();
@@ -648,7 +654,7 @@ mod tests {
             },
         ];
         let d = NaiveDate::from_ymd_opt(2025, 7, 1).unwrap();
-        let s = units("66", "Đắk Lắk", &communes, 42, d);
+        let s = units("66", "Đắk Lắk", &communes, VILLAGES_PROVINCE, 42, d);
         for c in &communes {
             let villages: Vec<&UnitRow> = s
                 .units
@@ -667,6 +673,9 @@ mod tests {
         }
         assert!(s.units.iter().all(|u| u.synthetic));
         assert!(s.units.iter().any(|u| u.code.as_str() == "66-CAT"));
-        assert_eq!(units("66", "Đắk Lắk", &communes, 42, d).units, s.units);
+        assert_eq!(
+            units("66", "Đắk Lắk", &communes, VILLAGES_PROVINCE, 42, d).units,
+            s.units
+        );
     }
 }

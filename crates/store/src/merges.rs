@@ -75,9 +75,13 @@ impl Store {
                     .fetch_one(&mut *tx)
                     .await?;
             if valid_from.as_str() >= on.to_string().as_str() {
+                let since = valid_from
+                    .parse::<NaiveDate>()
+                    .map_or(valid_from.clone(), hocvuso_core::format::date);
                 return Err(StoreError::Conflict(format!(
-                    "«{}» có hiệu lực từ {valid_from}, không thể sáp nhập từ {on}",
-                    unit.full_name
+                    "«{}» có hiệu lực từ {since}, không thể sáp nhập từ {}",
+                    unit.full_name,
+                    hocvuso_core::format::date(on)
                 )));
             }
             sqlx::query("UPDATE units SET valid_to = $2, successor_code = $3 WHERE code = $1")
