@@ -5,6 +5,7 @@
 pub mod access;
 pub mod assigned;
 pub mod calendar;
+pub mod cccd;
 pub mod format;
 pub mod input;
 pub mod outlook;
