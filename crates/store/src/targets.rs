@@ -126,19 +126,29 @@ impl Store {
         Ok(targets.len())
     }
 
-    /// Every assigned target of `plan`, by unit code then indicator.
-    pub async fn assigned_targets(&self, plan: &str) -> Result<Vec<AssignedTarget>> {
-        let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM unit_targets t WHERE t.plan_code = $1 ORDER BY t.unit_code, t.indicator_code, t.milestone"
-        )))
-        .bind(plan)
-        .fetch_all(&self.pool)
-        .await?;
-        let mut all: Vec<AssignedTarget> = by_unit(rows).into_values().flatten().collect();
-        all.sort_by(|a, b| {
-            (&a.unit, &a.indicator, a.milestone).cmp(&(&b.unit, &b.indicator, b.milestone))
-        });
-        Ok(all)
+    /// Every assigned target of `plan` with its unit's full name, by unit code then indicator.
+    pub async fn assigned_targets(&self, plan: &str) -> Result<Vec<(AssignedTarget, String)>> {
+        let rows: Vec<(String, String, String, f64, String)> =
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {COLUMNS}, u.full_name FROM unit_targets t JOIN units u ON u.code = t.unit_code
+                 WHERE t.plan_code = $1 ORDER BY t.unit_code, t.indicator_code, t.milestone"
+            )))
+            .bind(plan)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(unit, indicator, milestone, target, name)| {
+                let target = AssignedTarget {
+                    unit,
+                    indicator,
+                    milestone: milestone.parse().ok(),
+                    target,
+                    line: 0,
+                };
+                (target, name)
+            })
+            .collect())
     }
 
     /// The assigned targets of one unit.

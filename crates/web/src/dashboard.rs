@@ -8,7 +8,7 @@ use crate::api::unit_filter;
 use crate::assets::has_commune_map;
 use crate::error::{ApiError, WebError};
 use crate::pages::{UnitLine, line};
-use crate::views::{Moment, Nav, indicator_row, moment, parse_as_of};
+use crate::views::{Moment, Nav, indicator_texts, moment, parse_as_of};
 use askama::Template;
 use axum::Json;
 use axum::extract::Query;
@@ -113,7 +113,7 @@ fn cell(ind: &Indicator, t: &Tracked) -> Cell {
             expected: false,
         };
     }
-    let row = indicator_row(ind, t);
+    let row = indicator_texts(ind, t);
     let mut title = format!("{}: {}", ind.short_name, row.value_text);
     if !row.detail_text.is_empty() {
         title.push_str(&format!(" ({})", row.detail_text));
@@ -152,6 +152,50 @@ pub struct Line {
     pub cells: Vec<Cell>,
 }
 
+/// What every page over a grid shows above its table: whose units, on which date, of which kind.
+pub(crate) struct Scope {
+    pub parent: UnitLine,
+    pub moment: Moment,
+    pub week_text: String,
+    pub as_of_iso: String,
+    pub kinds: Vec<Choice>,
+    pub kind_label: &'static str,
+}
+
+impl Scope {
+    pub(crate) fn of(plan: &hocvuso_core::plan::Plan, g: &Grid) -> Scope {
+        let m = moment(plan, g.as_of);
+        Scope {
+            parent: line(&g.parent),
+            week_text: m.week_text(),
+            moment: m,
+            as_of_iso: g.as_of.to_string(),
+            kinds: kind_choices(&g.parent, g.kind),
+            kind_label: g.kind.label_vi(),
+        }
+    }
+}
+
+/// The grid's indicator columns, `selected` marking the chosen one.
+fn columns_of(
+    plan: &hocvuso_core::plan::Plan,
+    g: &Grid,
+    selected: impl Fn(usize) -> bool,
+) -> Vec<Column> {
+    g.columns
+        .iter()
+        .map(|&i| {
+            let ind = &plan.indicators[i];
+            Column {
+                code: ind.code.clone(),
+                short_name: ind.short_name.clone(),
+                name: ind.name.clone(),
+                selected: selected(i),
+            }
+        })
+        .collect()
+}
+
 pub struct Choice {
     pub value: &'static str,
     pub label: &'static str,
@@ -159,7 +203,7 @@ pub struct Choice {
 }
 
 /// Kinds of units a table can list below a province or the country.
-pub(crate) fn kind_choices(parent: &UnitRecord, kind: UnitKind) -> Vec<Choice> {
+fn kind_choices(parent: &UnitRecord, kind: UnitKind) -> Vec<Choice> {
     let kinds: &[UnitKind] = if parent.kind == UnitKind::Country.as_str() {
         &[UnitKind::Province]
     } else {
@@ -192,12 +236,7 @@ struct TablePage {
     title: String,
     synthetic: bool,
     nav: Nav,
-    parent: UnitLine,
-    moment: Moment,
-    week_text: String,
-    as_of_iso: String,
-    kinds: Vec<Choice>,
-    kind_label: &'static str,
+    scope: Scope,
     columns: Vec<Column>,
     statuses: Vec<Choice>,
     q: String,
@@ -276,30 +315,14 @@ pub async fn table(scoped: Scoped, Query(q): Query<GridQuery>) -> Result<Html<St
                 .collect(),
         })
         .collect();
-    let m = moment(plan, grid.as_of);
     let page = TablePage {
         title: format!("Bảng theo đơn vị – {}", grid.parent.full_name),
         synthetic: scoped.synthetic(),
         nav: scoped.nav(),
-        parent: line(&grid.parent),
-        week_text: m.week_text(),
-        moment: m,
-        as_of_iso: grid.as_of.to_string(),
-        kinds: kind_choices(&grid.parent, grid.kind),
-        kind_label: grid.kind.label_vi(),
-        columns: grid
-            .columns
-            .iter()
-            .map(|&i| {
-                let ind = &plan.indicators[i];
-                Column {
-                    code: ind.code.clone(),
-                    short_name: ind.short_name.clone(),
-                    name: ind.name.clone(),
-                    selected: chosen == Some(ind.code.as_str()),
-                }
-            })
-            .collect(),
+        scope: Scope::of(plan, &grid),
+        columns: columns_of(plan, &grid, |i| {
+            chosen == Some(plan.indicators[i].code.as_str())
+        }),
         statuses: status_choices(status),
         q: q.q.clone().unwrap_or_default(),
         lines,
@@ -436,10 +459,7 @@ struct MapPage {
     title: String,
     synthetic: bool,
     nav: Nav,
-    parent: UnitLine,
-    moment: Moment,
-    week_text: String,
-    as_of_iso: String,
+    scope: Scope,
     columns: Vec<Column>,
     indicator_name: String,
     /// Boundaries to draw, empty when none are shipped for this unit.
@@ -492,28 +512,12 @@ pub async fn map(scoped: Scoped, Query(q): Query<GridQuery>) -> Result<Html<Stri
     } else {
         String::new()
     };
-    let m = moment(plan, grid.as_of);
     let page = MapPage {
         title: format!("Bản đồ – {}", grid.parent.full_name),
         synthetic: scoped.synthetic(),
         nav: scoped.nav(),
-        parent: line(&grid.parent),
-        week_text: m.week_text(),
-        moment: m,
-        as_of_iso: grid.as_of.to_string(),
-        columns: grid
-            .columns
-            .iter()
-            .map(|&i| {
-                let ind = &plan.indicators[i];
-                Column {
-                    code: ind.code.clone(),
-                    short_name: ind.short_name.clone(),
-                    name: ind.name.clone(),
-                    selected: chosen == Some(i),
-                }
-            })
-            .collect(),
+        scope: Scope::of(plan, &grid),
+        columns: columns_of(plan, &grid, |i| chosen == Some(i)),
         indicator_name: chosen.map_or(String::new(), |i| plan.indicators[i].name.clone()),
         geo,
         // Inside <script>: no "</script>" or "<!--" can come from a unit's name.

@@ -167,6 +167,39 @@ struct CompletenessPage {
 /// A unit-week's stored status and first submission.
 type Stored = (Option<Status>, Option<chrono::DateTime<chrono::Utc>>);
 
+/// For each unit of `codes` (within `within`'s subtree), its reporting cell in each of `weeks`:
+/// missing, draft, returned, on time or late.
+pub(crate) async fn reporting_cells<'a>(
+    scoped: &Scoped,
+    within: &hocvuso_store::units::UnitRecord,
+    codes: impl Iterator<Item = &'a str>,
+    weeks: &[Week],
+) -> Result<Vec<Vec<Cell>>, WebError> {
+    let statuses: HashMap<(String, String), Stored> = scoped
+        .week_statuses(within)
+        .await?
+        .into_iter()
+        .map(|s| {
+            let first = s.first_submitted_at.as_deref().and_then(|t| t.parse().ok());
+            ((s.unit_code, s.week), (Status::parse(&s.status), first))
+        })
+        .collect();
+    Ok(codes
+        .map(|code| {
+            weeks
+                .iter()
+                .map(|w| {
+                    let (status, first) = statuses
+                        .get(&(code.to_string(), w.reporting_day.to_string()))
+                        .cloned()
+                        .unwrap_or((None, None));
+                    cell(status, first, w)
+                })
+                .collect()
+        })
+        .collect())
+}
+
 fn symbol(c: Cell) -> &'static str {
     match c {
         Cell::OnTime => "✔",
@@ -221,28 +254,16 @@ pub async fn completeness(
                 .any(|i| hocvuso_core::access::reports_indicator(t, i))
         })
         .collect();
-    let statuses: HashMap<(String, String), Stored> = scoped
-        .week_statuses(&home)
-        .await?
-        .into_iter()
-        .map(|s| {
-            let first = s.first_submitted_at.as_deref().and_then(|t| t.parse().ok());
-            ((s.unit_code, s.week), (Status::parse(&s.status), first))
-        })
-        .collect();
+    let all_cells = reporting_cells(
+        &scoped,
+        &home,
+        expected.iter().map(|u| u.code.as_str()),
+        &weeks,
+    )
+    .await?;
     let mut rows = Vec::new();
     let mut columns: Vec<Vec<Cell>> = vec![Vec::new(); weeks.len()];
-    for u in &expected {
-        let cells: Vec<Cell> = weeks
-            .iter()
-            .map(|w| {
-                let (status, first) = statuses
-                    .get(&(u.code.clone(), w.reporting_day.to_string()))
-                    .cloned()
-                    .unwrap_or((None, None));
-                cell(status, first, w)
-            })
-            .collect();
+    for (u, cells) in expected.iter().zip(all_cells) {
         for (i, c) in cells.iter().enumerate() {
             columns[i].push(*c);
         }

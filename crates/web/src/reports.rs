@@ -658,6 +658,23 @@ async fn refusal(
     Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
+/// The form's non-empty `file` field: its name and bytes.
+pub async fn uploaded_file(
+    multipart: &mut axum::extract::Multipart,
+) -> Result<Option<(String, axum::body::Bytes)>, WebError> {
+    let unreadable = |e: axum::extract::multipart::MultipartError| {
+        WebError::BadRequest(format!("tệp gửi lên không đọc được: {e}"))
+    };
+    let mut file = None;
+    while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or("tệp").to_string();
+            file = Some((name, field.bytes().await.map_err(unreadable)?));
+        }
+    }
+    Ok(file.filter(|(_, bytes)| !bytes.is_empty()))
+}
+
 /// Reads the uploaded `file` against `template`: the import, or the page refusing it.
 async fn read_upload(
     scoped: &Scoped,
@@ -666,16 +683,7 @@ async fn read_upload(
     multipart: &mut axum::extract::Multipart,
     template: &hocvuso_docs::report_xlsx::Template,
 ) -> Result<Result<hocvuso_docs::report_xlsx::Imported, Response>, WebError> {
-    let unreadable = |e: axum::extract::multipart::MultipartError| {
-        WebError::BadRequest(format!("tệp gửi lên không đọc được: {e}"))
-    };
-    let mut bytes = None;
-    while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
-        if field.name() == Some("file") {
-            bytes = Some(field.bytes().await.map_err(unreadable)?);
-        }
-    }
-    let Some(bytes) = bytes.filter(|b| !b.is_empty()) else {
+    let Some((_, bytes)) = uploaded_file(multipart).await? else {
         let problems = vec!["Chưa chọn tệp Excel để gửi.".into()];
         return Ok(Err(refusal(scoped, unit, week, problems).await?));
     };

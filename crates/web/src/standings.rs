@@ -3,10 +3,11 @@
 //! read the same tracked units as the heat table (`dashboard::grid`).
 
 use crate::access::Scoped;
-use crate::dashboard::{Choice, Grid, GridQuery, grid, kind_choices, status_of};
+use crate::dashboard::{Grid, GridQuery, Scope, grid, status_of};
 use crate::error::WebError;
+use crate::monitoring::reporting_cells;
 use crate::pages::{UnitLine, line};
-use crate::views::{Moment, Nav, moment};
+use crate::views::Nav;
 use askama::Template;
 use axum::extract::Query;
 use axum::response::Html;
@@ -15,7 +16,7 @@ use hocvuso_core::format;
 use hocvuso_core::outlook::{STATUS_RULE, Status, Tracked};
 use hocvuso_core::plan::{Indicator, TargetKind};
 use hocvuso_core::ranking::{SCORE_RULE, achievement, score};
-use hocvuso_core::report::{Cell, Status as ReportStatus, cell, rates};
+use hocvuso_core::report::{Cell, rates};
 use std::collections::HashMap;
 
 /// How far a value is from its target, in the indicator's terms ("18,3 điểm %", "48 người").
@@ -40,7 +41,8 @@ fn value_text(ind: &Indicator, v: Option<f64>) -> String {
     }
 }
 
-/// The reporting cells of each unit below the grid's parent, up to the grid's date.
+/// The reporting cells of each unit below the grid's parent, up to the grid's date, and its share of
+/// weeks reported on time.
 async fn timeliness(
     scoped: &Scoped,
     g: &Grid,
@@ -49,28 +51,12 @@ async fn timeliness(
         .into_iter()
         .filter(|w| w.reporting_day <= g.as_of)
         .collect();
-    let mut stored = HashMap::new();
-    for s in scoped.week_statuses(&g.parent).await? {
-        let first: Option<chrono::DateTime<chrono::Utc>> =
-            s.first_submitted_at.as_deref().and_then(|t| t.parse().ok());
-        stored.insert(
-            (s.unit_code, s.week),
-            (ReportStatus::parse(&s.status), first),
-        );
-    }
+    let codes = g.rows.iter().map(|(u, _)| u.code.as_str());
+    let cells = reporting_cells(scoped, &g.parent, codes, &weeks).await?;
     Ok(g.rows
         .iter()
-        .map(|(u, _)| {
-            let cells: Vec<Cell> = weeks
-                .iter()
-                .map(|w| {
-                    let (status, first) = stored
-                        .get(&(u.code.clone(), w.reporting_day.to_string()))
-                        .cloned()
-                        .unwrap_or((None, None));
-                    cell(status, first, w)
-                })
-                .collect();
+        .zip(cells)
+        .map(|((u, _), cells)| {
             let timely = rates(&cells).1;
             (u.code.clone(), (cells, timely))
         })
@@ -101,12 +87,7 @@ struct LaggingPage {
     title: String,
     synthetic: bool,
     nav: Nav,
-    parent: UnitLine,
-    moment: Moment,
-    week_text: String,
-    as_of_iso: String,
-    kinds: Vec<Choice>,
-    kind_label: &'static str,
+    scope: Scope,
     lines: Vec<LaggingLine>,
     total: usize,
     status_rule: &'static str,
@@ -191,17 +172,11 @@ pub async fn lagging(scoped: Scoped, Query(q): Query<GridQuery>) -> Result<Html<
             .cmp(&(x.off_track, x.at_risk))
             .then(a.total_cmp(b))
     });
-    let m = moment(plan, g.as_of);
     let page = LaggingPage {
         title: format!("Đơn vị chậm tiến độ – {}", g.parent.full_name),
         synthetic: scoped.synthetic(),
         nav: scoped.nav(),
-        parent: line(&g.parent),
-        week_text: m.week_text(),
-        moment: m,
-        as_of_iso: g.as_of.to_string(),
-        kinds: kind_choices(&g.parent, g.kind),
-        kind_label: g.kind.label_vi(),
+        scope: Scope::of(plan, &g),
         total: g.rows.len(),
         lines: lines.into_iter().map(|(_, l)| l).collect(),
         status_rule: STATUS_RULE,
@@ -226,12 +201,7 @@ struct RankingsPage {
     title: String,
     synthetic: bool,
     nav: Nav,
-    parent: UnitLine,
-    moment: Moment,
-    week_text: String,
-    as_of_iso: String,
-    kinds: Vec<Choice>,
-    kind_label: &'static str,
+    scope: Scope,
     lines: Vec<RankLine>,
     score_rule: &'static str,
 }
@@ -291,17 +261,11 @@ pub async fn rankings(
             timeliness: format::percent(timely),
         })
         .collect();
-    let m = moment(plan, g.as_of);
     let page = RankingsPage {
         title: format!("Xếp hạng thi đua – {}", g.parent.full_name),
         synthetic: scoped.synthetic(),
         nav: scoped.nav(),
-        parent: line(&g.parent),
-        week_text: m.week_text(),
-        moment: m,
-        as_of_iso: g.as_of.to_string(),
-        kinds: kind_choices(&g.parent, g.kind),
-        kind_label: g.kind.label_vi(),
+        scope: Scope::of(plan, &g),
         lines,
         score_rule: SCORE_RULE,
     };

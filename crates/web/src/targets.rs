@@ -34,11 +34,7 @@ struct TargetsPage {
 async fn render(scoped: &Scoped, problems: Vec<String>) -> Result<Html<String>, WebError> {
     let plan = scoped.plan();
     let mut lines = Vec::new();
-    for a in scoped.assigned_targets().await? {
-        let unit_name = scoped
-            .unit(&a.unit)
-            .await
-            .map_or_else(|_| String::new(), |u| u.full_name);
+    for (a, unit_name) in scoped.assigned_targets().await? {
         let ind = plan.indicator(&a.indicator);
         let percent =
             ind.is_some_and(|i| i.kind.is_percent() && i.kind != TargetKind::MinimumPerUnit);
@@ -78,11 +74,7 @@ pub async fn page(scoped: Scoped) -> Result<Html<String>, WebError> {
 /// The table in force as CSV, to edit and upload again.
 pub async fn csv(scoped: Scoped) -> Result<Response, WebError> {
     let mut out = String::from("\u{feff}unit;name;indicator;milestone;target\n");
-    for a in scoped.assigned_targets().await? {
-        let name = scoped
-            .unit(&a.unit)
-            .await
-            .map_or_else(|_| String::new(), |u| u.full_name);
+    for (a, name) in scoped.assigned_targets().await? {
         out.push_str(&format!(
             "{};{};{};{};{}\n",
             a.unit,
@@ -106,21 +98,12 @@ pub async fn csv(scoped: Scoped) -> Result<Response, WebError> {
 }
 
 pub async fn upload(scoped: Scoped, mut multipart: Multipart) -> Result<Response, WebError> {
-    let unreadable = |e: axum::extract::multipart::MultipartError| {
-        WebError::BadRequest(format!("tệp gửi lên không đọc được: {e}"))
-    };
-    let mut file = None;
-    while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
-        if field.name() == Some("file") {
-            let name = field.file_name().unwrap_or("tệp").to_string();
-            file = Some((name, field.bytes().await.map_err(unreadable)?));
-        }
-    }
+    let file = crate::reports::uploaded_file(&mut multipart).await?;
     let refused = |problems: Vec<String>| async {
         let page = render(&scoped, problems).await?;
         Ok::<_, WebError>((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
     };
-    let Some((name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
+    let Some((name, bytes)) = file else {
         return refused(vec!["Chưa chọn tệp để gửi.".into()]).await;
     };
     match scoped.load_assigned_targets(&bytes, &name).await {

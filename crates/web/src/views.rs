@@ -150,7 +150,20 @@ fn things(ind: &Indicator) -> &str {
     ind.unit.as_deref().unwrap_or("")
 }
 
+/// An indicator's line with its sparkline and pace-and-forecast text, as the overview and unit
+/// pages show it.
 pub fn indicator_row(ind: &Indicator, t: &Tracked) -> IndicatorRow {
+    let mut row = indicator_texts(ind, t);
+    (row.spark_points, row.spark_target_y) = sparkline(&t.history, t.progress.target);
+    row.outlook_text = t
+        .outlook
+        .as_ref()
+        .map_or(String::new(), |o| outlook_text(ind, o));
+    row
+}
+
+/// An indicator's figures in words, without the sparkline and the forecast (heat-table cells).
+pub fn indicator_texts(ind: &Indicator, t: &Tracked) -> IndicatorRow {
     let p = &t.progress;
     let value_text = match (p.value, ind.kind) {
         (None, _) => "chưa có số liệu".to_string(),
@@ -192,7 +205,6 @@ pub fn indicator_row(ind: &Indicator, t: &Tracked) -> IndicatorRow {
             .to_string(),
         (Some(t), _) => format::percent(t),
     };
-    let (spark_points, spark_target_y) = sparkline(&t.history, p.target);
     IndicatorRow {
         code: ind.code.clone(),
         short_name: ind.short_name.clone(),
@@ -216,12 +228,9 @@ pub fn indicator_row(ind: &Indicator, t: &Tracked) -> IndicatorRow {
         share_raw: p.share_of_target.map_or(String::new(), |v| v.to_string()),
         status_text: t.outlook.as_ref().map_or("", |o| o.status.label_vi()),
         status_key: t.outlook.as_ref().map_or("", |o| o.status.as_str()),
-        spark_points,
-        spark_target_y,
-        outlook_text: t
-            .outlook
-            .as_ref()
-            .map_or(String::new(), |o| outlook_text(ind, o)),
+        spark_points: String::new(),
+        spark_target_y: String::new(),
+        outlook_text: String::new(),
     }
 }
 

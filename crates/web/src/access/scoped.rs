@@ -195,10 +195,10 @@ impl Scoped {
 
     // ---- assigned targets ----------------------------------------------------------------------
 
-    /// The plan's per-unit assigned targets (secretariat).
+    /// The plan's per-unit assigned targets with their units' names (secretariat).
     pub async fn assigned_targets(
         &self,
-    ) -> Result<Vec<hocvuso_core::assigned::AssignedTarget>, WebError> {
+    ) -> Result<Vec<(hocvuso_core::assigned::AssignedTarget, String)>, WebError> {
         self.require(
             self.actor().can_manage_campaign(),
             "xem chỉ tiêu giao từng đơn vị",
