@@ -21,7 +21,9 @@ pub const PROVINCE_CODES: [&str; 63] = [
     "083", "084", "086", "087", "089", "091", "092", "093", "094", "095", "096",
 ];
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Gender {
     Male,

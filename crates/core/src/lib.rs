@@ -6,6 +6,7 @@ pub mod access;
 pub mod assigned;
 pub mod calendar;
 pub mod cccd;
+pub mod field;
 pub mod format;
 pub mod input;
 pub mod outlook;

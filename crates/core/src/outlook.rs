@@ -248,6 +248,7 @@ mod tests {
             counted_unit: None,
             minimum: None,
             unit: None,
+            field_log: None,
             reporters: vec![Reporter::Kind {
                 kind: UnitKind::Commune,
             }],

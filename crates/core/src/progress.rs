@@ -275,6 +275,7 @@ mod tests {
             counted_unit: Some(UnitKind::Commune),
             minimum: Some(10.0),
             unit: None,
+            field_log: None,
             reporters: vec![Reporter::Kind {
                 kind: UnitKind::Commune,
             }],

@@ -159,6 +159,7 @@ mod tests {
             counted_unit: Some(UnitKind::Village),
             minimum: Some(10.0),
             unit: None,
+            field_log: None,
             reporters: vec![Reporter::Kind {
                 kind: UnitKind::Commune,
             }],

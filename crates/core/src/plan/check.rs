@@ -361,6 +361,16 @@ pub fn check(raw: &RawPlan) -> Result<Plan, Vec<Problem>> {
                 if !seen.insert(s.code) {
                     c.problem("code", format!("kỹ năng số {} khai báo hai lần", s.code));
                 }
+                if !(1..=crate::field::MAX_SKILL_CODE).contains(&s.code) {
+                    c.problem(
+                        "code",
+                        format!(
+                            "mã kỹ năng số phải từ 1 đến {} (đang là {})",
+                            crate::field::MAX_SKILL_CODE,
+                            s.code
+                        ),
+                    );
+                }
                 let name = c.non_empty("name", &s.name);
                 skills.push(Skill { code: s.code, name });
             })
@@ -433,6 +443,7 @@ pub fn check(raw: &RawPlan) -> Result<Plan, Vec<Problem>> {
             "kế hoạch chưa có chỉ tiêu nào ([[indicators]])",
         );
     }
+    let golden_week_people = check_field_log(&mut c, raw, &indicators);
 
     if !c.problems.is_empty() {
         return Err(c.problems);
@@ -452,7 +463,92 @@ pub fn check(raw: &RawPlan) -> Result<Plan, Vec<Problem>> {
         skills,
         tasks,
         indicators,
+        golden_week_people,
     })
+}
+
+/// The door-to-door log's rules: each measure feeds at most one indicator, reported by communes for
+/// themselves, of a kind that fits what is counted; Golden Week needs its threshold.
+fn check_field_log(c: &mut Checker, raw: &RawPlan, indicators: &[Indicator]) -> Option<u32> {
+    use crate::field::Measure;
+    let mut seen = HashSet::new();
+    for (i, ind) in raw.indicators.iter().enumerate() {
+        let Some(text) = &ind.field_log else { continue };
+        c.at(Seg::Key("indicators"), |c| {
+            c.at(Seg::Index(i), |c| {
+                let Some(measure) = Measure::parse(text) else {
+                    c.problem(
+                        "field_log",
+                        format!(
+                            "«{text}» không phải số đo của nhật ký Tổ CNS; dùng một trong: {}",
+                            Measure::ALL.map(|m| m.as_str()).join(", ")
+                        ),
+                    );
+                    return;
+                };
+                if !seen.insert(measure.as_str()) {
+                    c.problem(
+                        "field_log",
+                        format!("số đo «{text}» đã dùng cho một chỉ tiêu khác"),
+                    );
+                }
+                let Some(checked) = indicators.iter().find(|x| x.code == ind.code.trim()) else {
+                    return;
+                };
+                if !checked.reporters.contains(&Reporter::Kind {
+                    kind: UnitKind::Commune,
+                }) {
+                    c.problem(
+                        "field_log",
+                        "chỉ tiêu lấy từ nhật ký Tổ CNS phải do xã, phường báo cáo (reporters có kind = \"commune\")",
+                    );
+                }
+                let fits = match measure {
+                    Measure::GoldenWeek => {
+                        checked.kind == TargetKind::ShareOfUnits
+                            && checked.counted_unit == Some(UnitKind::Village)
+                    }
+                    _ => checked.kind != TargetKind::ShareOfUnits,
+                };
+                if !fits {
+                    c.problem(
+                        "field_log",
+                        format!(
+                            "số đo «{text}» không hợp với chỉ tiêu loại {}{}",
+                            checked.kind.as_str(),
+                            if measure == Measure::GoldenWeek {
+                                " (cần share_of_units với counted_unit = \"village\")"
+                            } else {
+                                ""
+                            }
+                        ),
+                    );
+                }
+            })
+        });
+    }
+    let people = raw.field_log.as_ref().and_then(|f| f.golden_week_people);
+    match people {
+        Some(n) if !(1..=10_000).contains(&n) => {
+            c.at(Seg::Key("field_log"), |c| {
+                c.problem(
+                    "golden_week_people",
+                    format!("số người của Tuần lễ vàng phải từ 1 đến 10.000 (đang là {n})"),
+                )
+            });
+            None
+        }
+        Some(n) => Some(n as u32),
+        None => {
+            if seen.contains(Measure::GoldenWeek.as_str()) {
+                c.problem(
+                    "field_log",
+                    "chỉ tiêu đo Tuần lễ vàng cần [field_log] golden_week_people = N (số người được hướng dẫn đủ các kỹ năng trong một tuần)",
+                );
+            }
+            None
+        }
+    }
 }
 
 fn check_indicator(
@@ -648,6 +744,7 @@ fn check_indicator(
         minimum: ind.minimum,
         unit: ind.unit.clone(),
         reporters,
+        field_log: ind.field_log.as_deref().and_then(crate::field::Measure::parse),
         milestones,
     })
 }

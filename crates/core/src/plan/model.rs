@@ -21,11 +21,20 @@ pub struct Plan {
     pub skills: Vec<Skill>,
     pub tasks: Vec<Task>,
     pub indicators: Vec<Indicator>,
+    /// Persons guided through every skill in one week that make a team's Golden Week (`[field_log]`).
+    pub golden_week_people: Option<u32>,
 }
 
 impl Plan {
     pub fn indicator(&self, code: &str) -> Option<&Indicator> {
         self.indicators.iter().find(|i| i.code == code)
+    }
+
+    /// Indicators pre-filled from the door-to-door log, with what they measure.
+    pub fn field_indicators(&self) -> impl Iterator<Item = (&Indicator, crate::field::Measure)> {
+        self.indicators
+            .iter()
+            .filter_map(|i| i.field_log.map(|m| (i, m)))
     }
 }
 
@@ -157,6 +166,8 @@ pub struct Indicator {
     /// Unit of the counted things ("người", "hộ") for totals and minimums.
     pub unit: Option<String>,
     pub reporters: Vec<Reporter>,
+    /// What the door-to-door log measures for it: the commune's report is pre-filled with it.
+    pub field_log: Option<crate::field::Measure>,
     /// Ordered by date.
     pub milestones: Vec<Milestone>,
 }

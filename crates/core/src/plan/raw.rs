@@ -27,6 +27,14 @@ pub struct RawPlan {
     pub tasks: Vec<RawTask>,
     #[serde(default)]
     pub indicators: Vec<RawIndicator>,
+    pub field_log: Option<RawFieldLog>,
+}
+
+/// Rules of the door-to-door log (optional).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawFieldLog {
+    pub golden_week_people: Option<i64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -115,6 +123,8 @@ pub struct RawIndicator {
     pub counted_unit: Option<String>,
     pub minimum: Option<f64>,
     pub unit: Option<String>,
+    /// What the door-to-door log measures for this indicator (pre-fills the commune's report).
+    pub field_log: Option<String>,
     #[serde(default)]
     pub reporters: Vec<RawReporter>,
     #[serde(default)]
