@@ -77,6 +77,11 @@ pub fn last_reporting_day(plan: &Plan, as_of: NaiveDate) -> Option<NaiveDate> {
         .last()
 }
 
+/// The reporting day of the week `day` falls in: the first reporting weekday on or after it.
+pub fn reporting_day_for(plan: &Plan, day: NaiveDate) -> NaiveDate {
+    next_on_or_after(day, plan.reporting.weekday)
+}
+
 /// Today's date in the plan's local time.
 pub fn local_today(plan: &Plan, now: DateTime<Utc>) -> NaiveDate {
     now.with_timezone(&offset(&plan.reporting)).date_naive()

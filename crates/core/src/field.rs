@@ -470,10 +470,7 @@ pub fn check_record(
         match age_band {
             Some(b) if b != band => problems.push(problem(
                 "age_band",
-                format!(
-                    "nhóm tuổi «{}» không khớp với năm sinh {y}",
-                    b.label_vi()
-                ),
+                format!("nhóm tuổi «{}» không khớp với năm sinh {y}", b.label_vi()),
             )),
             _ => age_band = Some(band),
         }
@@ -703,7 +700,10 @@ mod tests {
         assert_eq!(AgeBand::parse("60+"), Some(AgeBand::From60));
         assert_eq!(AgeBand::parse("Dưới 18 tuổi"), Some(AgeBand::Under18));
         assert_eq!(AgeBand::parse("18-34"), Some(AgeBand::From18To34));
-        assert_eq!(parse_uuid(" 0F8FAD5B-D9CB-469F-A165-70867728950E").as_deref(), Some("0f8fad5b-d9cb-469f-a165-70867728950e"));
+        assert_eq!(
+            parse_uuid(" 0F8FAD5B-D9CB-469F-A165-70867728950E").as_deref(),
+            Some("0f8fad5b-d9cb-469f-a165-70867728950e")
+        );
         assert_eq!(parse_uuid("0f8fad5bd9cb469fa16570867728950e"), None);
     }
 }

@@ -8,6 +8,7 @@ pub mod audit;
 mod db;
 mod error;
 pub mod export;
+pub mod field;
 mod group_commit;
 mod merges;
 pub mod plans;

@@ -1101,3 +1101,276 @@ on_both!(failed_logins_lock_a_key, |store: Store| async move {
     store.clear_login_failures("user:a").await.unwrap();
     assert!(store.login_locked_until("user:a").await.unwrap().is_none());
 });
+
+mod field_log {
+    use super::*;
+    use hocvuso_core::field::{PersonKey, RawRecord, SecretText, check_record};
+    use hocvuso_store::field::{FieldInput, Outcome};
+
+    const DAKLAK: &str = include_str!("../../../plans/daklak-100-ngay-2025.toml");
+
+    /// The Đắk Lắk plan (Golden Week: 20 people through all five skills in a week) with two
+    /// villages of Xã M'Drắk and one of Phường Tuy Hoà.
+    pub async fn daklak(store: &Store) -> Plan {
+        with_official(store).await;
+        let plan = parse_plan(DAKLAK).unwrap();
+        store.save_plan(&plan, DAKLAK, &who()).await.unwrap();
+        let villages = csv_rows(
+            "code,name,kind,parent\nT1,Buôn 1,village,24412\nT2,Buôn 2,village,24412\nK1,Thôn 1,village,22015\n",
+            &[],
+        );
+        store
+            .import_units(&villages, d(2025, 7, 1), &who())
+            .await
+            .unwrap();
+        plan
+    }
+
+    pub fn key() -> PersonKey {
+        PersonKey::new(b"a deployment secret of 32 bytes!".to_vec()).unwrap()
+    }
+
+    /// A record with a fresh UUID built from `n`.
+    pub fn rec(plan: &Plan, n: u32, day: &str, skills: &[i64], cccd: Option<&str>) -> RawRecord {
+        RawRecord {
+            id: format!("00000000-0000-4000-8000-{n:012}"),
+            date: day.into(),
+            skills: skills.to_vec(),
+            vneid: n % 2 == 0,
+            minority: Some(n % 3 == 0),
+            cccd: cccd.map(|c| SecretText::new(c.into())),
+            ..{
+                let _ = plan;
+                RawRecord::default()
+            }
+        }
+    }
+
+    pub fn input(plan: &Plan, village: &str, raw: &RawRecord) -> FieldInput {
+        FieldInput {
+            line: 0,
+            village: village.into(),
+            record: check_record(raw, plan, d(2025, 10, 31), &key()).unwrap(),
+        }
+    }
+
+    async fn total(store: &Store, unit: &str, week: NaiveDate, item: &str) -> i64 {
+        let all = store
+            .field_totals("daklak-100-ngay-2025", unit, week)
+            .await
+            .unwrap();
+        all.get(item).copied().unwrap_or(0)
+    }
+
+    on_both!(
+        a_person_counts_once_and_retries_change_nothing,
+        |store: Store| async move {
+            let plan = daklak(&store).await;
+            let someone = "066185000123";
+            let week1 = d(2025, 7, 18);
+            let first = [
+                input(
+                    &plan,
+                    "T1",
+                    &rec(&plan, 1, "16/07/2025", &[1, 2], Some(someone)),
+                ),
+                input(&plan, "T1", &rec(&plan, 2, "17/07/2025", &[1], None)),
+            ];
+            let out = store
+                .put_field_records(&plan, &first, "app", &who())
+                .await
+                .unwrap();
+            assert_eq!(out, [Outcome::Stored, Outcome::Stored]);
+            // The same batch again (a phone retrying after a lost answer): nothing changes.
+            let again = store
+                .put_field_records(&plan, &first, "app", &who())
+                .await
+                .unwrap();
+            assert_eq!(again, [Outcome::Duplicate, Outcome::Duplicate]);
+            // The same person a week later in another village: skill 2 again, skill 3 new; and a
+            // record reusing a stored UUID for something else is refused.
+            let mut clash = rec(&plan, 2, "17/07/2025", &[4], None);
+            clash.vneid = false;
+            let second = [
+                input(
+                    &plan,
+                    "T2",
+                    &rec(&plan, 3, "22/07/2025", &[2, 3], Some("066 185 000 123")),
+                ),
+                input(&plan, "T1", &clash),
+            ];
+            let out = store
+                .put_field_records(&plan, &second, "app", &who())
+                .await
+                .unwrap();
+            assert_eq!(out, [Outcome::Stored, Outcome::Conflict]);
+            assert_eq!(store.field_record_count(&plan.code).await.unwrap(), 3);
+
+            let week2 = d(2025, 7, 25);
+            for (unit, week, item, expected) in [
+                ("24412", week1, "records", 2),
+                ("24412", week1, "people", 2),
+                ("24412", week1, "skill_1", 2),
+                ("24412", week1, "skill_2", 1),
+                ("24412", week1, "vneid", 1),
+                ("24412", week1, "teams", 1),
+                ("24412", week2, "records", 3),
+                // The identified person is not counted twice.
+                ("24412", week2, "people", 2),
+                ("24412", week2, "skill_2", 1),
+                ("24412", week2, "skill_3", 1),
+                ("24412", week2, "teams", 2),
+                ("T2", week2, "people", 0),
+                ("T2", week2, "skill_3", 1),
+                ("66", week2, "people", 2),
+                ("22015", week2, "records", 0),
+            ] {
+                assert_eq!(
+                    total(&store, unit, week, item).await,
+                    expected,
+                    "{unit} {week} {item}"
+                );
+            }
+            // Inclusion: two people, the identified one's group read from the card.
+            let cells = store
+                .field_inclusion(&plan.code, "24412", week2)
+                .await
+                .unwrap();
+            assert_eq!(cells.iter().map(|c| c.people).sum::<i64>(), 2);
+            assert!(cells.iter().any(|c| c.group.gender
+                == Some(hocvuso_core::cccd::Gender::Female)
+                && c.group.age_band == Some(hocvuso_core::field::AgeBand::From35To59)));
+            assert!(
+                store
+                    .field_inclusion(&plan.code, "T1", week2)
+                    .await
+                    .unwrap()
+                    .is_empty()
+            );
+        }
+    );
+
+    on_both!(
+        golden_week_unknown_villages_and_purge,
+        |store: Store| async move {
+            let plan = daklak(&store).await;
+            // 19 people through all five skills in week 2: not yet; the 20th makes the Golden Week.
+            let all: Vec<FieldInput> = (0..20)
+                .map(|n| {
+                    input(
+                        &plan,
+                        "K1",
+                        &rec(&plan, 100 + n, "22/07/2025", &[1, 2, 3, 4, 5], None),
+                    )
+                })
+                .collect();
+            store
+                .put_field_records(&plan, &all[..19], "app", &who())
+                .await
+                .unwrap();
+            assert_eq!(total(&store, "22015", d(2025, 7, 25), "golden").await, 0);
+            store
+                .put_field_records(&plan, &all[19..], "app", &who())
+                .await
+                .unwrap();
+            assert_eq!(total(&store, "22015", d(2025, 7, 25), "golden").await, 1);
+            assert_eq!(total(&store, "22015", d(2025, 7, 18), "golden").await, 0);
+            // More such records never count the village twice.
+            let more: Vec<FieldInput> = (0..25)
+                .map(|n| {
+                    input(
+                        &plan,
+                        "K1",
+                        &rec(&plan, 200 + n, "29/07/2025", &[1, 2, 3, 4, 5], None),
+                    )
+                })
+                .collect();
+            store
+                .put_field_records(&plan, &more, "app", &who())
+                .await
+                .unwrap();
+            assert_eq!(total(&store, "66", d(2025, 8, 1), "golden").await, 1);
+
+            // A batch naming a commune, or an unknown code, is refused whole.
+            let bad = [
+                input(&plan, "K1", &rec(&plan, 300, "29/07/2025", &[1], None)),
+                FieldInput {
+                    line: 3,
+                    ..input(&plan, "22015", &rec(&plan, 301, "29/07/2025", &[1], None))
+                },
+                FieldInput {
+                    line: 4,
+                    ..input(&plan, "NOPE", &rec(&plan, 302, "29/07/2025", &[1], None))
+                },
+            ];
+            match store
+                .put_field_records(&plan, &bad, "paper.csv", &who())
+                .await
+            {
+                Err(StoreError::Rejected(problems)) => {
+                    assert_eq!(problems.iter().map(|p| p.row).collect::<Vec<_>>(), [3, 4]);
+                }
+                other => panic!("expected a rejection, got {other:?}"),
+            }
+            assert_eq!(store.field_record_count(&plan.code).await.unwrap(), 45);
+
+            // Purge: persons seen before the date lose their key; the figures stay; a later
+            // visit of such a person counts as a new person.
+            let p = "066185000123";
+            store
+                .put_field_records(
+                    &plan,
+                    &[input(
+                        &plan,
+                        "T1",
+                        &rec(&plan, 400, "16/07/2025", &[1], Some(p)),
+                    )],
+                    "app",
+                    &who(),
+                )
+                .await
+                .unwrap();
+            store
+                .put_field_records(
+                    &plan,
+                    &[input(
+                        &plan,
+                        "T1",
+                        &rec(&plan, 401, "20/08/2025", &[1], Some("066090000124")),
+                    )],
+                    "app",
+                    &who(),
+                )
+                .await
+                .unwrap();
+            assert_eq!(store.person_keys().await.unwrap().0, 2);
+            let removed = store
+                .purge_person_keys(d(2025, 8, 1), &who())
+                .await
+                .unwrap();
+            assert_eq!(removed, 1);
+            assert_eq!(
+                store.person_keys().await.unwrap(),
+                (1, Some("2025-08-20".into()))
+            );
+            let week = d(2025, 8, 22);
+            assert_eq!(total(&store, "T1", week, "people").await, 2);
+            store
+                .put_field_records(
+                    &plan,
+                    &[input(
+                        &plan,
+                        "T1",
+                        &rec(&plan, 402, "21/08/2025", &[1], Some(p)),
+                    )],
+                    "app",
+                    &who(),
+                )
+                .await
+                .unwrap();
+            assert_eq!(total(&store, "T1", week, "people").await, 3);
+            let audit = audit(&store, "person_keys").await;
+            assert_eq!(audit.len(), 1);
+        }
+    );
+}

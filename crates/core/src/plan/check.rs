@@ -744,7 +744,10 @@ fn check_indicator(
         minimum: ind.minimum,
         unit: ind.unit.clone(),
         reporters,
-        field_log: ind.field_log.as_deref().and_then(crate::field::Measure::parse),
+        field_log: ind
+            .field_log
+            .as_deref()
+            .and_then(crate::field::Measure::parse),
         milestones,
     })
 }
