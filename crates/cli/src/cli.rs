@@ -1,5 +1,6 @@
 //! Subcommands of `hocvuso`.
 
+use crate::person_key::KeyArgs;
 use crate::{accounts, demo};
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
@@ -43,6 +44,8 @@ enum Command {
         /// Address to listen on.
         #[arg(long, env = "HOCVUSO_ADDR", default_value = "127.0.0.1:8080")]
         addr: String,
+        #[command(flatten)]
+        key: KeyArgs,
     },
     /// Create (or reuse) a demo database with the Đắk Lắk plan and synthetic data, then serve it.
     Demo {
@@ -67,6 +70,8 @@ enum Command {
         /// Prepare the database and exit without serving.
         #[arg(long)]
         no_serve: bool,
+        #[command(flatten)]
+        key: KeyArgs,
     },
     /// Deterministic synthetic data (labelled as such) for tests and benchmarks: the Đắk Lắk plan with
     /// its province (102 communes), or the same plan over the whole country (34 provinces, 3,321
@@ -108,6 +113,11 @@ enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// End-of-campaign clean-up of personal data.
+    Purge {
+        #[command(subcommand)]
+        command: PurgeCommand,
+    },
     /// Plans: check a file, or load it as the active plan.
     Plan {
         #[command(subcommand)]
@@ -127,6 +137,19 @@ enum Command {
     User {
         #[command(subcommand)]
         command: UserCommand,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum PurgeCommand {
+    /// Remove the pseudonyms of persons last seen before DATE: the figures stay, but a later visit of
+    /// such a person counts as a new person. Run at the end of the campaign.
+    PersonKeys {
+        /// YYYY-MM-DD or DD/MM/YYYY.
+        #[arg(long, value_parser = parse_date)]
+        before: NaiveDate,
         #[command(flatten)]
         db: DbArgs,
     },
@@ -223,6 +246,15 @@ enum ImportCommand {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Paper logs of community digital teams (CSV or .xlsx, one row per person guided; columns in
+    /// docs/field-log.md). All rows or none; importing a file again counts nothing twice.
+    FieldLog {
+        file: std::path::PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+        #[command(flatten)]
+        key: KeyArgs,
+    },
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
@@ -277,14 +309,15 @@ fn redact(url: &str) -> String {
 
 async fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        Command::Serve { db, addr } => {
+        Command::Serve { db, addr, key } => {
+            let person_key = key.load(&db.database_url)?;
             let store = open(&db.database_url).await?;
             demo::ensure_official_units(&store).await?;
             if let Some(password) = accounts::ensure_first_admin(&store).await? {
                 println!("Đã tạo tài khoản quản trị đầu tiên: admin / {password}");
                 println!("Mật khẩu này chỉ hiện một lần: đăng nhập và đổi mật khẩu ngay.");
             }
-            let app = crate::build(store, &addr, None, Vec::new()).await?;
+            let app = crate::build(store, &addr, None, Vec::new(), person_key).await?;
             println!("hocvuso đang chạy tại http://{}", app.addr);
             app.run_until_stopped().await?;
         }
@@ -295,7 +328,9 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             seed,
             plan,
             no_serve,
+            key,
         } => {
+            let person_key = key.load(&database_url)?;
             let plan_text = match &plan {
                 Some(p) => std::fs::read_to_string(p)
                     .with_context(|| format!("không đọc được {}", p.display()))?,
@@ -319,7 +354,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             if no_serve {
                 return Ok(ExitCode::SUCCESS);
             }
-            let app = crate::build(store, &addr, Some(until), hints).await?;
+            let app = crate::build(store, &addr, Some(until), hints, person_key).await?;
             println!("Mở http://{} trong trình duyệt (Ctrl-C để dừng)", app.addr);
             app.run_until_stopped().await?;
         }
@@ -471,6 +506,65 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 println!("{}: {rows} dòng", out.join(format!("{name}.csv")).display());
             }
             store.close().await;
+        }
+        Command::Import {
+            command: ImportCommand::FieldLog { file, db, key },
+        } => {
+            let bytes = std::fs::read(&file)
+                .with_context(|| format!("không đọc được {}", file.display()))?;
+            let person_key = key.load(&db.database_url)?;
+            let store = open(&db.database_url).await?;
+            let plan = store
+                .active_plan()
+                .await?
+                .context("chưa có kế hoạch; hãy nạp kế hoạch trước (hocvuso plan load)")?;
+            let today = hocvuso_core::calendar::local_today(&plan, chrono::Utc::now());
+            let checked = hocvuso_docs::field_log::parse(&bytes)
+                .and_then(|rows| hocvuso_core::field::check_rows(&rows, &plan, today, &person_key));
+            let inputs: Vec<_> = match checked {
+                Ok(rows) => rows
+                    .into_iter()
+                    .map(|(line, village, record)| hocvuso_store::field::FieldInput {
+                        line,
+                        village,
+                        record,
+                    })
+                    .collect(),
+                Err(problems) => return Ok(rejected(&file, &problems)),
+            };
+            let source = file
+                .file_name()
+                .map_or("tệp".into(), |n| n.to_string_lossy().into_owned());
+            match store
+                .put_field_records(&plan, &inputs, &source, &Who::system("cli"))
+                .await
+            {
+                Ok(outcomes) => {
+                    let stored = outcomes
+                        .iter()
+                        .filter(|o| **o == hocvuso_store::field::Outcome::Stored)
+                        .count();
+                    println!(
+                        "{}: {stored} bản ghi mới, {} bản ghi đã có từ trước (không tính lại)",
+                        file.display(),
+                        outcomes.len() - stored
+                    );
+                }
+                Err(StoreError::Rejected(problems)) => return Ok(rejected(&file, &problems)),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Command::Purge {
+            command: PurgeCommand::PersonKeys { before, db },
+        } => {
+            let store = open(&db.database_url).await?;
+            let removed = store.purge_person_keys(before, &Who::system("cli")).await?;
+            let (left, last) = store.person_keys().await?;
+            println!(
+                "Đã xóa {removed} mã ẩn danh của người được hướng dẫn lần cuối trước {}; còn {left}{}.",
+                hocvuso_core::format::date(before),
+                last.map_or(String::new(), |d| format!(" (lần gần nhất {d})"))
+            );
         }
         Command::Import {
             command: ImportCommand::Targets { file, db },
@@ -633,7 +727,13 @@ async fn burst(scale: &str, concurrency: usize, database_url: Option<String>) ->
         prepared.elapsed().as_secs_f64(),
         hocvuso_core::format::date(week)
     );
-    let mut state = hocvuso_web::AppState::new(store.clone(), plan.clone(), week, false);
+    let mut state = hocvuso_web::AppState::new(
+        store.clone(),
+        plan.clone(),
+        week,
+        false,
+        crate::person_key::random(),
+    );
     state.clock_offset = crate::clock_offset_to(&plan, week);
     let app = crate::App::bind(state, "127.0.0.1:0").await?;
     let addr = app.addr;

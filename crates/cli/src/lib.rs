@@ -7,6 +7,7 @@ pub mod bench;
 pub mod cli;
 pub mod demo;
 pub mod export;
+pub mod person_key;
 
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
@@ -30,6 +31,7 @@ pub async fn build(
     addr: &str,
     default_as_of: Option<NaiveDate>,
     demo_logins: Vec<hocvuso_web::access::LoginHint>,
+    person_key: hocvuso_core::field::PersonKey,
 ) -> Result<App> {
     let plan = store.active_plan().await?.context(
         "chưa có kế hoạch nào: chạy `hocvuso plan load TỆP` (hoặc `hocvuso demo`) trước",
@@ -45,6 +47,7 @@ pub async fn build(
         plan,
         default_as_of.or(demo_as_of).unwrap_or(today),
         synthetic,
+        person_key,
     );
     state.demo_logins = Arc::new(demo_logins);
     if synthetic && let Some(day) = demo_as_of {

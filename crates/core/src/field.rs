@@ -492,6 +492,47 @@ pub fn check_record(
     })
 }
 
+/// The column of a paper log a record field comes from, for messages.
+fn column_vi(field: &str) -> &'static str {
+    match field {
+        "id" => "mã bản ghi",
+        "date" => "Ngày",
+        "skills" => "kỹ năng",
+        "birth_year" => "Năm sinh",
+        "age_band" => "Nhóm tuổi",
+        "gender" => "Giới tính",
+        "cccd" => "CCCD",
+        _ => "",
+    }
+}
+
+/// Checks the rows of a paper log, (line, village, record), as [`check_record`] checks the phone's:
+/// every problem by line and column, or every row checked.
+pub fn check_rows(
+    rows: &[(usize, String, RawRecord)],
+    plan: &Plan,
+    today: NaiveDate,
+    key: &PersonKey,
+) -> Result<Vec<(usize, String, Record)>, Vec<crate::input::RowProblem>> {
+    let mut problems = Vec::new();
+    let mut out = Vec::with_capacity(rows.len());
+    for (line, village, raw) in rows {
+        match check_record(raw, plan, today, key) {
+            Ok(record) => out.push((*line, village.clone(), record)),
+            Err(found) => problems.extend(found.into_iter().map(|p| crate::input::RowProblem {
+                row: *line,
+                column: column_vi(p.field).to_string(),
+                message: p.message,
+            })),
+        }
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(problems)
+    }
+}
+
 /// Tally items besides the measures' own: records logged, records covering every skill of the plan,
 /// villages active in the week (at the commune and above), villages reaching their Golden Week.
 pub const RECORDS: &str = "records";

@@ -118,7 +118,9 @@ fn lineage(path: &str) -> Vec<String> {
         .collect()
 }
 
+/// (unit, week, item) of a tally; (unit, week, group) of an inclusion cell.
 type TallyKey = (String, String, &'static str);
+type InclusionKey = (String, String, (String, String, i64));
 
 impl Store {
     /// Stores a batch of checked records for `plan`, all or nothing: every village must be a village
@@ -172,7 +174,7 @@ impl Store {
                 Some((kind, path)) if kind == "village" && path.starts_with(&area.path) => {}
                 Some(_) => problems.push(RowProblem {
                     row: i.line,
-                    column: "village".into(),
+                    column: "Mã thôn".into(),
                     message: format!(
                         "«{}» không phải thôn, buôn, tổ dân phố của {}",
                         i.village, area.full_name
@@ -180,7 +182,7 @@ impl Store {
                 }),
                 None => problems.push(RowProblem {
                     row: i.line,
-                    column: "village".into(),
+                    column: "Mã thôn".into(),
                     message: format!("không có thôn, buôn, tổ dân phố mã «{}»", i.village),
                 }),
             }
@@ -262,7 +264,7 @@ impl Store {
         let user: Option<i64> = who.user_id;
         let mut outcomes = Vec::with_capacity(inputs.len());
         let mut tallies: HashMap<TallyKey, i64> = HashMap::new();
-        let mut inclusion: HashMap<(String, String, (String, String, i64)), i64> = HashMap::new();
+        let mut inclusion: HashMap<InclusionKey, i64> = HashMap::new();
         let mut touched_people: HashMap<String, String> = HashMap::new();
         let mut rows = Vec::new();
         for input in inputs {

@@ -1131,18 +1131,15 @@ mod field_log {
     }
 
     /// A record with a fresh UUID built from `n`.
-    pub fn rec(plan: &Plan, n: u32, day: &str, skills: &[i64], cccd: Option<&str>) -> RawRecord {
+    pub fn rec(n: u32, day: &str, skills: &[i64], cccd: Option<&str>) -> RawRecord {
         RawRecord {
             id: format!("00000000-0000-4000-8000-{n:012}"),
             date: day.into(),
             skills: skills.to_vec(),
-            vneid: n % 2 == 0,
-            minority: Some(n % 3 == 0),
+            vneid: n.is_multiple_of(2),
+            minority: Some(n.is_multiple_of(3)),
             cccd: cccd.map(|c| SecretText::new(c.into())),
-            ..{
-                let _ = plan;
-                RawRecord::default()
-            }
+            ..RawRecord::default()
         }
     }
 
@@ -1169,12 +1166,8 @@ mod field_log {
             let someone = "066185000123";
             let week1 = d(2025, 7, 18);
             let first = [
-                input(
-                    &plan,
-                    "T1",
-                    &rec(&plan, 1, "16/07/2025", &[1, 2], Some(someone)),
-                ),
-                input(&plan, "T1", &rec(&plan, 2, "17/07/2025", &[1], None)),
+                input(&plan, "T1", &rec(1, "16/07/2025", &[1, 2], Some(someone))),
+                input(&plan, "T1", &rec(2, "17/07/2025", &[1], None)),
             ];
             let out = store
                 .put_field_records(&plan, &first, "app", &who())
@@ -1189,13 +1182,13 @@ mod field_log {
             assert_eq!(again, [Outcome::Duplicate, Outcome::Duplicate]);
             // The same person a week later in another village: skill 2 again, skill 3 new; and a
             // record reusing a stored UUID for something else is refused.
-            let mut clash = rec(&plan, 2, "17/07/2025", &[4], None);
+            let mut clash = rec(2, "17/07/2025", &[4], None);
             clash.vneid = false;
             let second = [
                 input(
                     &plan,
                     "T2",
-                    &rec(&plan, 3, "22/07/2025", &[2, 3], Some("066 185 000 123")),
+                    &rec(3, "22/07/2025", &[2, 3], Some("066 185 000 123")),
                 ),
                 input(&plan, "T1", &clash),
             ];
@@ -1260,7 +1253,7 @@ mod field_log {
                     input(
                         &plan,
                         "K1",
-                        &rec(&plan, 100 + n, "22/07/2025", &[1, 2, 3, 4, 5], None),
+                        &rec(100 + n, "22/07/2025", &[1, 2, 3, 4, 5], None),
                     )
                 })
                 .collect();
@@ -1281,7 +1274,7 @@ mod field_log {
                     input(
                         &plan,
                         "K1",
-                        &rec(&plan, 200 + n, "29/07/2025", &[1, 2, 3, 4, 5], None),
+                        &rec(200 + n, "29/07/2025", &[1, 2, 3, 4, 5], None),
                     )
                 })
                 .collect();
@@ -1293,14 +1286,14 @@ mod field_log {
 
             // A batch naming a commune, or an unknown code, is refused whole.
             let bad = [
-                input(&plan, "K1", &rec(&plan, 300, "29/07/2025", &[1], None)),
+                input(&plan, "K1", &rec(300, "29/07/2025", &[1], None)),
                 FieldInput {
                     line: 3,
-                    ..input(&plan, "22015", &rec(&plan, 301, "29/07/2025", &[1], None))
+                    ..input(&plan, "22015", &rec(301, "29/07/2025", &[1], None))
                 },
                 FieldInput {
                     line: 4,
-                    ..input(&plan, "NOPE", &rec(&plan, 302, "29/07/2025", &[1], None))
+                    ..input(&plan, "NOPE", &rec(302, "29/07/2025", &[1], None))
                 },
             ];
             match store
@@ -1320,11 +1313,7 @@ mod field_log {
             store
                 .put_field_records(
                     &plan,
-                    &[input(
-                        &plan,
-                        "T1",
-                        &rec(&plan, 400, "16/07/2025", &[1], Some(p)),
-                    )],
+                    &[input(&plan, "T1", &rec(400, "16/07/2025", &[1], Some(p)))],
                     "app",
                     &who(),
                 )
@@ -1336,7 +1325,7 @@ mod field_log {
                     &[input(
                         &plan,
                         "T1",
-                        &rec(&plan, 401, "20/08/2025", &[1], Some("066090000124")),
+                        &rec(401, "20/08/2025", &[1], Some("066090000124")),
                     )],
                     "app",
                     &who(),
@@ -1358,11 +1347,7 @@ mod field_log {
             store
                 .put_field_records(
                     &plan,
-                    &[input(
-                        &plan,
-                        "T1",
-                        &rec(&plan, 402, "21/08/2025", &[1], Some(p)),
-                    )],
+                    &[input(&plan, "T1", &rec(402, "21/08/2025", &[1], Some(p)))],
                     "app",
                     &who(),
                 )

@@ -10,8 +10,15 @@ const JS: &str = "text/javascript; charset=utf-8";
 const GEOJSON: &str = "application/geo+json";
 
 /// (path under `/static/`, content type, body)
-const FILES: [(&str, &str, &[u8]); 7] = [
+const FILES: [(&str, &str, &[u8]); 10] = [
     ("app.css", CSS, include_bytes!("../static/app.css")),
+    ("field.css", CSS, include_bytes!("../static/field.css")),
+    ("field.js", JS, include_bytes!("../static/field.js")),
+    (
+        "field-icon.svg",
+        "image/svg+xml",
+        include_bytes!("../static/field-icon.svg"),
+    ),
     ("app.js", JS, include_bytes!("../static/app.js")),
     ("map.js", JS, include_bytes!("../static/map.js")),
     ("trend.js", JS, include_bytes!("../static/trend.js")),

@@ -8,6 +8,7 @@ mod api;
 mod assets;
 mod dashboard;
 mod error;
+mod field;
 mod monitoring;
 mod pages;
 mod reports;
@@ -77,6 +78,19 @@ pub fn router(state: AppState) -> Router {
             "/reports/{unit}/{week}/upload",
             post(reports::upload_xlsx).layer(axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT)),
         )
+        .route("/field", get(field::app))
+        .route("/field/manifest.webmanifest", get(field::manifest))
+        .route("/field/sw.js", get(field::service_worker))
+        .route("/field/activity", get(field::activity))
+        .route("/field/inclusion", get(field::inclusion))
+        .route(
+            "/field/import",
+            get(field::import_form)
+                .post(field::import_upload)
+                .layer(axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT)),
+        )
+        .route("/api/v1/field/records", post(field::sync_api))
+        .route("/api/v1/field/summary", get(field::summary_api))
         .route("/review", get(monitoring::review_queue))
         .route("/completeness", get(monitoring::completeness))
         .route("/concerns", get(monitoring::concerns))

@@ -90,6 +90,9 @@ struct OverviewPage {
 
 /// The province overview for staff; everyone else starts at their own unit.
 pub async fn overview(scoped: Scoped, Query(q): Query<AsOfQuery>) -> Result<Response, WebError> {
+    if scoped.actor().role == hocvuso_core::access::Role::TeamMember {
+        return Ok(axum::response::Redirect::to("/field").into_response());
+    }
     let home = scoped.home().await?;
     if home.code != scoped.plan().province.as_str() {
         let query = q.as_of.map(|d| {

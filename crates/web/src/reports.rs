@@ -52,6 +52,9 @@ struct FieldRow {
     previous: String,
     /// What changed since the previous figure ("+1.234", "−5", "không đổi"), empty without one.
     change: String,
+    /// The figure of the community teams' log for this indicator, when the plan says it measures it
+    /// ("1.234"), shown beside the reported one.
+    log: String,
 }
 
 struct EventLine {
@@ -123,6 +126,7 @@ async fn render(
     let report = stored.as_ref().map(|(r, _)| r);
     let last = scoped.latest_values(unit, week).await?;
     let writable = scoped.writable_indicators(unit);
+    let log = field_log_figures(scoped, unit, week).await?;
     let rows = writable
         .iter()
         .map(|ind| {
@@ -137,8 +141,12 @@ async fn render(
                     .and_then(|e| e.get(&format!("v.{}.{suffix}", ind.code)))
                     .cloned()
             };
+            let logged = log.get(&ind.code).copied();
+            // A figure not yet reported starts from the teams' log when it is ahead of last week's
+            // (the log counts part of what the unit reports, so it never pulls a figure down).
             let numerator = typed("n").unwrap_or_else(|| {
                 own.map(|v| v.numerator)
+                    .or(logged.filter(|n| *n > previous.map_or(0.0, |p| p.1)))
                     .or(previous.map(|p| p.1))
                     .map_or(String::new(), |n| format::number(n, 0))
             });
@@ -167,6 +175,7 @@ async fn render(
                 }),
                 previous: previous.map_or(String::new(), |p| format!("{}", p.1)),
                 change,
+                log: logged.map_or(String::new(), |n| format::number(n, 0)),
             }
         })
         .collect();
@@ -230,6 +239,29 @@ async fn render(
         on_behalf_text: on_behalf_text(scoped, unit),
     };
     Ok(Html(page.render()?))
+}
+
+/// The figures of the community teams' log for a commune's report of `week`, by indicator code:
+/// cumulative up to that reporting day, for the indicators the plan measures from the log.
+pub async fn field_log_figures(
+    scoped: &Scoped,
+    unit: &UnitRecord,
+    week: NaiveDate,
+) -> Result<BTreeMap<String, f64>, WebError> {
+    let plan = scoped.plan();
+    if unit.kind() != Some(hocvuso_core::units::UnitKind::Commune)
+        || plan.field_indicators().next().is_none()
+    {
+        return Ok(BTreeMap::new());
+    }
+    let totals = scoped.field_totals(unit, week).await?;
+    Ok(plan
+        .field_indicators()
+        .map(|(ind, measure)| {
+            let n = totals.get(measure.item()).copied().unwrap_or(0);
+            (ind.code.clone(), n as f64)
+        })
+        .collect())
 }
 
 fn on_behalf_text(scoped: &Scoped, unit: &UnitRecord) -> String {
@@ -535,6 +567,9 @@ pub struct ReportWithHistory {
     report: ReportRecord,
     on_time: Option<bool>,
     history: Vec<ReportEvent>,
+    /// The community teams' log for the indicators it measures (communes), beside the reported
+    /// values: cumulative up to the week's reporting day.
+    field_log: BTreeMap<String, f64>,
 }
 
 pub async fn get_api(
@@ -557,10 +592,12 @@ pub async fn get_api(
         .and_then(|t| t.parse::<chrono::DateTime<chrono::Utc>>().ok())
         .zip(due)
         .map(|(at, w)| hocvuso_core::calendar::is_on_time(&w, at));
+    let field_log = field_log_figures(&scoped, &unit, week).await?;
     Ok(Json(ReportWithHistory {
         report,
         on_time,
         history,
+        field_log,
     }))
 }
 

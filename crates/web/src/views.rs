@@ -276,6 +276,8 @@ pub struct Nav {
     pub home_label: String,
     pub can_audit: bool,
     pub can_admin: bool,
+    /// A team member: its page is the field app.
+    pub team_member: bool,
 }
 
 impl Nav {
@@ -296,6 +298,7 @@ impl Nav {
             },
             can_audit: actor.can_read_audit(),
             can_admin: actor.can_manage_accounts(),
+            team_member: actor.role == Role::TeamMember,
         }
     }
 }

@@ -10,7 +10,7 @@ pub mod secrets;
 
 pub use identity::{Identity, authenticate};
 pub use login::{LoginHint, login_form, login_submit, logout, logout_everywhere};
-pub use scoped::{Scoped, temporary_password, validate_new_user};
+pub use scoped::{Scoped, SyncResult, temporary_password, validate_new_user};
 
 use chrono::NaiveDate;
 use hocvuso_core::plan::Plan;
@@ -37,13 +37,21 @@ pub struct AppState {
     pub address_throttle: Throttle,
     /// Pause after a failed login, times the failures so far, to slow guessing down.
     pub failure_delay: std::time::Duration,
+    /// Secret of the person pseudonyms (HMAC of the CCCD); never leaves the server.
+    pub person_key: hocvuso_core::field::PersonKey,
     /// Added to the system clock: zero in production; in the demo, the gap back to the demo's date, so
     /// that due and lock times behave as on that day.
     pub clock_offset: chrono::Duration,
 }
 
 impl AppState {
-    pub fn new(store: Store, plan: Plan, default_as_of: NaiveDate, synthetic: bool) -> AppState {
+    pub fn new(
+        store: Store,
+        plan: Plan,
+        default_as_of: NaiveDate,
+        synthetic: bool,
+        person_key: hocvuso_core::field::PersonKey,
+    ) -> AppState {
         AppState {
             store,
             plan: Arc::new(plan),
@@ -64,6 +72,7 @@ impl AppState {
             },
             failure_delay: std::time::Duration::from_millis(200),
             clock_offset: chrono::Duration::zero(),
+            person_key,
         }
     }
 

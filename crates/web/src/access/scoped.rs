@@ -11,17 +11,42 @@ use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use hocvuso_core::access::{Actor, Role, Target};
 use hocvuso_core::calendar;
+use hocvuso_core::field::{FieldProblem, RawRecord, check_record, check_rows};
 use hocvuso_core::outlook::Tracked;
 use hocvuso_core::plan::Plan;
 use hocvuso_core::report::{Action, Figure, Status, check_report, next_status};
 use hocvuso_core::units::UnitKind;
 use hocvuso_store::accounts::{NewUser, TokenRecord, UserRecord};
 use hocvuso_store::audit::{AuditFilter, AuditRecord, Who};
+use hocvuso_store::field::{FieldInput, Outcome};
 use hocvuso_store::reports::{
     Concerns, NewReport, NewValue, ReportEvent, ReportRecord, WeekStatus,
 };
 use hocvuso_store::units::{UnitFilter, UnitRecord};
 use std::collections::BTreeMap;
+
+/// What became of one record a phone sent.
+#[derive(Debug, serde::Serialize)]
+pub struct SyncResult {
+    /// Position in the batch.
+    pub index: usize,
+    /// The record's UUID ("" when it was not one).
+    pub id: String,
+    /// "stored", "duplicate" (stored before: a retry) or "rejected".
+    pub status: &'static str,
+    pub problems: Vec<FieldProblem>,
+}
+
+impl SyncResult {
+    fn new(index: usize, id: String, status: &'static str, problems: Vec<FieldProblem>) -> Self {
+        SyncResult {
+            index,
+            id,
+            status,
+            problems,
+        }
+    }
+}
 
 pub struct Scoped {
     state: AppState,
@@ -758,6 +783,197 @@ impl Scoped {
             .state
             .store
             .latest_values(&self.plan().code, &unit.code, week)
+            .await?)
+    }
+
+    // ---- door-to-door log -----------------------------------------------------------------------
+
+    /// The village of a team member: the only accounts that log visits in the field app.
+    pub async fn team_village(&self) -> Result<UnitRecord, WebError> {
+        match (&self.actor().role, &self.actor().unit) {
+            (Role::TeamMember, Some(own)) if own.kind == UnitKind::Village => {
+                self.unit(&own.code.clone()).await
+            }
+            _ => Err(Self::forbid(
+                "Nhật ký dành cho thành viên Tổ Công nghệ số cộng đồng (tài khoản gắn với một thôn, buôn, tổ dân phố).",
+            )),
+        }
+    }
+
+    /// Checks and stores records sent by a team member's phone, for its village. Each record is
+    /// answered on its own: stored, already stored (a retry), refused with its problems.
+    pub async fn log_field_records(&self, raws: &[RawRecord]) -> Result<Vec<SyncResult>, WebError> {
+        let village = self.team_village().await?;
+        let plan = self.plan();
+        let today = calendar::local_today(plan, self.now());
+        let mut results: Vec<SyncResult> = Vec::with_capacity(raws.len());
+        let mut inputs = Vec::new();
+        let mut positions = Vec::new();
+        for (index, raw) in raws.iter().enumerate() {
+            let id = hocvuso_core::field::parse_uuid(&raw.id).unwrap_or_default();
+            match check_record(raw, plan, today, &self.state.person_key) {
+                Ok(record) => {
+                    positions.push(index);
+                    inputs.push(FieldInput {
+                        line: index + 1,
+                        village: village.code.clone(),
+                        record,
+                    });
+                    results.push(SyncResult::new(index, id, "stored", Vec::new()));
+                }
+                Err(problems) => results.push(SyncResult::new(index, id, "rejected", problems)),
+            }
+        }
+        let outcomes = self
+            .state
+            .store
+            .put_field_records(plan, &inputs, "app", self.who())
+            .await?;
+        for (position, outcome) in positions.into_iter().zip(outcomes) {
+            let r = &mut results[position];
+            match outcome {
+                Outcome::Stored => {}
+                Outcome::Duplicate => r.status = "duplicate",
+                Outcome::Conflict => {
+                    r.status = "rejected";
+                    r.problems.push(FieldProblem {
+                        field: "id",
+                        message:
+                            "mã bản ghi này đã dùng cho một bản ghi khác; bản ghi không được lưu"
+                                .into(),
+                    });
+                }
+            }
+        }
+        Ok(results)
+    }
+
+    /// Imports a paper log (rows already read from the file), all or nothing: the secretariat for
+    /// any village of the plan, a commune's reporter for its own villages. Returns the records stored
+    /// now and those that were already stored (the same file imported again).
+    pub async fn import_field_log(
+        &self,
+        rows: &[(usize, String, RawRecord)],
+        file_name: &str,
+    ) -> Result<(usize, usize), WebError> {
+        let actor = self.actor();
+        let within = match actor.role {
+            Role::Admin | Role::Secretariat => None,
+            Role::Reporter
+                if actor
+                    .unit
+                    .as_ref()
+                    .is_some_and(|u| u.kind == UnitKind::Commune) =>
+            {
+                actor.unit.as_ref().map(|u| u.path.clone())
+            }
+            _ => {
+                return Err(Self::forbid(
+                    "Chỉ Sở KH&CN hoặc cán bộ báo cáo của xã, phường được nhập nhật ký giấy.",
+                ));
+            }
+        };
+        if let Some(path) = &within {
+            let mut outside = Vec::new();
+            let mut allowed: BTreeMap<&str, bool> = BTreeMap::new();
+            for (line, village, _) in rows {
+                if !allowed.contains_key(village.as_str()) {
+                    let inside = self
+                        .state
+                        .store
+                        .unit(village)
+                        .await?
+                        .is_some_and(|u| u.path.starts_with(path.as_str()));
+                    allowed.insert(village, inside);
+                }
+                if !allowed[village.as_str()] {
+                    outside.push(format!(
+                        "dòng {line}, cột Mã thôn: «{village}» không phải thôn, buôn, tổ dân phố của xã, phường của bạn"
+                    ));
+                }
+            }
+            if !outside.is_empty() {
+                return Err(WebError::Invalid(outside));
+            }
+        }
+        let plan = self.plan();
+        let today = calendar::local_today(plan, self.now());
+        let inputs: Vec<FieldInput> = check_rows(rows, plan, today, &self.state.person_key)
+            .map_err(|problems| {
+                WebError::Invalid(problems.iter().map(|p| p.to_string()).collect())
+            })?
+            .into_iter()
+            .map(|(line, village, record)| FieldInput {
+                line,
+                village,
+                record,
+            })
+            .collect();
+        let outcomes = self
+            .state
+            .store
+            .put_field_records(plan, &inputs, file_name, self.who())
+            .await?;
+        let stored = outcomes.iter().filter(|o| **o == Outcome::Stored).count();
+        let again = outcomes
+            .iter()
+            .filter(|o| **o == Outcome::Duplicate)
+            .count();
+        if stored + again < outcomes.len() {
+            // Cannot happen for ids derived from the file's content; refuse rather than half-import.
+            return Err(WebError::Conflict(
+                "một số mã bản ghi trong tệp trùng với bản ghi khác đã lưu".into(),
+            ));
+        }
+        Ok((stored, again))
+    }
+
+    /// Cumulative figures of the log for a unit up to the week of `reporting_day`, per tally item.
+    pub async fn field_totals(
+        &self,
+        unit: &UnitRecord,
+        reporting_day: NaiveDate,
+    ) -> Result<std::collections::HashMap<String, i64>, WebError> {
+        let unit = self.unit(&unit.code).await?;
+        Ok(self
+            .state
+            .store
+            .field_totals(&self.plan().code, &unit.code, reporting_day)
+            .await?)
+    }
+
+    /// Weekly figures of the log for units the actor may read, weeks `from..=to`.
+    pub async fn field_weekly(
+        &self,
+        units: &[UnitRecord],
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> Result<Vec<(String, String, NaiveDate, i64)>, WebError> {
+        for u in units {
+            self.require(
+                self.actor().can_read(target(u)?),
+                "xem hoạt động của đơn vị này",
+            )?;
+        }
+        let codes: Vec<String> = units.iter().map(|u| u.code.clone()).collect();
+        Ok(self
+            .state
+            .store
+            .field_weekly(&self.plan().code, &codes, from, to)
+            .await?)
+    }
+
+    /// The inclusion aggregates of a commune or above (never a village: too few people).
+    pub async fn field_inclusion(
+        &self,
+        unit: &UnitRecord,
+        reporting_day: NaiveDate,
+    ) -> Result<Vec<hocvuso_store::field::InclusionCell>, WebError> {
+        let unit = self.unit(&unit.code).await?;
+        Ok(self
+            .state
+            .store
+            .field_inclusion(&self.plan().code, &unit.code, reporting_day)
             .await?)
     }
 

@@ -1,0 +1,589 @@
+//! The door-to-door log on the web: the team member's offline app (`/field`, an installable page
+//! with a service worker; records queue on the phone and sync to `POST /api/v1/field/records`), the
+//! secretariat's team activity (`/field/activity`) and inclusion view (`/field/inclusion`), and the
+//! import of paper logs (`/field/import`).
+//!
+//! Citizen numbers arrive in sync bodies and paper logs only. They are checked and turned into a
+//! pseudonym by `hocvuso_core::field::check_record` before anything else happens; bodies are parsed
+//! here without serde's messages, which can quote the offending value.
+
+use crate::access::{Scoped, SyncResult};
+use crate::error::{ApiError, WebError};
+use crate::pages::{UnitLine, line};
+use crate::views::{Moment, Nav, moment, parse_as_of};
+use askama::Template;
+use axum::Json;
+use axum::extract::{Multipart, Query};
+use axum::http::{StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use chrono::NaiveDate;
+use hocvuso_core::access::Role;
+use hocvuso_core::calendar;
+use hocvuso_core::field::{
+    AgeBand, GOLDEN, Measure, PEOPLE, RECORDS, RawRecord, TEAMS, gender_label, suppressed,
+};
+use hocvuso_core::format;
+use hocvuso_core::units::UnitKind;
+use hocvuso_store::units::{UnitFilter, UnitRecord};
+use std::collections::HashMap;
+
+/// Records one sync may carry (the app sends at most 100).
+pub const MAX_SYNC_RECORDS: usize = 500;
+
+// ---- the team member's app ---------------------------------------------------------------------
+
+struct Tick {
+    name: &'static str,
+    label: String,
+}
+
+#[derive(Template)]
+#[template(path = "field.html")]
+struct AppPage {
+    synthetic: bool,
+    csrf: String,
+    user_id: i64,
+    display_name: String,
+    village_code: String,
+    village_name: String,
+    today_iso: String,
+    first_iso: String,
+    skills: Vec<(i64, String)>,
+    ticks: Vec<Tick>,
+    age_bands: Vec<(&'static str, &'static str)>,
+}
+
+/// The label of a flag: the short name of the indicator it pre-fills, else a plain description.
+fn tick_label(plan: &hocvuso_core::plan::Plan, measure: Measure, fallback: &str) -> String {
+    plan.field_indicators()
+        .find(|(_, m)| *m == measure)
+        .map_or(fallback.to_string(), |(i, _)| i.short_name.clone())
+}
+
+pub async fn app(scoped: Scoped) -> Result<Response, WebError> {
+    if scoped.actor().role != Role::TeamMember {
+        return Ok(Redirect::to("/field/activity").into_response());
+    }
+    let village = scoped.team_village().await?;
+    let plan = scoped.plan();
+    let today = calendar::local_today(plan, scoped.now());
+    let nav = scoped.nav();
+    let page = AppPage {
+        synthetic: scoped.synthetic(),
+        csrf: nav.csrf,
+        user_id: scoped.actor().user_id,
+        display_name: scoped.actor().display_name.clone(),
+        village_code: village.code.clone(),
+        village_name: village.full_name.clone(),
+        today_iso: today.min(plan.campaign.targets_until).to_string(),
+        first_iso: plan.campaign.start.to_string(),
+        skills: plan
+            .skills
+            .iter()
+            .map(|s| (s.code, s.name.clone()))
+            .collect(),
+        ticks: vec![
+            Tick {
+                name: "vneid",
+                label: tick_label(plan, Measure::Vneid, "Xác nhận phổ cập trên VNeID"),
+            },
+            Tick {
+                name: "app",
+                label: tick_label(plan, Measure::App, "Cài đặt ứng dụng của tỉnh"),
+            },
+            Tick {
+                name: "signature",
+                label: tick_label(plan, Measure::Signature, "Đăng ký chữ ký số qua VNeID"),
+            },
+            Tick {
+                name: "domain",
+                label: "Hộ kinh doanh đăng ký tên miền “.vn”".into(),
+            },
+        ],
+        age_bands: AgeBand::ALL
+            .iter()
+            .map(|b| (b.as_str(), b.label_vi()))
+            .collect(),
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
+const MANIFEST: &str = r##"{
+  "name": "Nhật ký Tổ Công nghệ số cộng đồng",
+  "short_name": "Tổ CNS",
+  "description": "Ghi nhận người dân được hướng dẫn kỹ năng số, cả khi không có sóng",
+  "lang": "vi",
+  "start_url": "/field",
+  "scope": "/field",
+  "display": "standalone",
+  "background_color": "#ffffff",
+  "theme_color": "#0b4f8a",
+  "icons": [
+    { "src": "/static/field-icon.svg", "sizes": "any", "type": "image/svg+xml", "purpose": "any" }
+  ]
+}
+"##;
+
+pub async fn manifest() -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/manifest+json")],
+        MANIFEST,
+    )
+        .into_response()
+}
+
+/// The service worker, served from `/field/` so that its scope covers the app.
+pub async fn service_worker() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+            // The app's page is `/field`, just outside the worker's default scope `/field/`.
+            (
+                header::HeaderName::from_static("service-worker-allowed"),
+                "/field",
+            ),
+        ],
+        include_str!("../static/field-sw.js"),
+    )
+        .into_response()
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SyncBody {
+    records: Vec<RawRecord>,
+}
+
+#[derive(serde::Serialize)]
+pub struct SyncReply {
+    results: Vec<SyncResult>,
+    summary: Summary,
+}
+
+/// What the app shows as synced: the village's figures from the server.
+#[derive(serde::Serialize)]
+pub struct Summary {
+    village: String,
+    week: NaiveDate,
+    records_this_week: i64,
+    people_this_week: i64,
+    records_total: i64,
+    people_total: i64,
+    golden_week: bool,
+}
+
+async fn summary_of(scoped: &Scoped, village: &UnitRecord) -> Result<Summary, WebError> {
+    let plan = scoped.plan();
+    let today = calendar::local_today(plan, scoped.now());
+    let week = calendar::reporting_day_for(plan, today);
+    let previous = week - chrono::Days::new(7);
+    let total = scoped.field_totals(village, week).await?;
+    let before = scoped.field_totals(village, previous).await?;
+    let get = |m: &HashMap<String, i64>, item: &str| m.get(item).copied().unwrap_or(0);
+    Ok(Summary {
+        village: village.full_name.clone(),
+        week,
+        records_this_week: get(&total, RECORDS) - get(&before, RECORDS),
+        people_this_week: get(&total, PEOPLE) - get(&before, PEOPLE),
+        records_total: get(&total, RECORDS),
+        people_total: get(&total, PEOPLE),
+        golden_week: get(&total, GOLDEN) > 0,
+    })
+}
+
+/// `POST /api/v1/field/records` with `{"records": [...]}`: each record answered on its own.
+pub async fn sync_api(
+    scoped: Scoped,
+    body: axum::body::Bytes,
+) -> Result<Json<SyncReply>, ApiError> {
+    let parsed: SyncBody = serde_json::from_slice(&body).map_err(|e| {
+        // serde's message may quote a value (a citizen number in the wrong field): only the place.
+        WebError::BadRequest(format!(
+            "nội dung gửi lên không đúng dạng nhật ký (dòng {}, cột {}): cần {{\"records\": [{{\"id\": \"…\", \"date\": \"…\", …}}]}}",
+            e.line(),
+            e.column()
+        ))
+    })?;
+    if parsed.records.len() > MAX_SYNC_RECORDS {
+        return Err(WebError::BadRequest(format!(
+            "mỗi lần gửi tối đa {MAX_SYNC_RECORDS} bản ghi (đang có {})",
+            parsed.records.len()
+        ))
+        .into());
+    }
+    let results = scoped.log_field_records(&parsed.records).await?;
+    let village = scoped.team_village().await?;
+    Ok(Json(SyncReply {
+        results,
+        summary: summary_of(&scoped, &village).await?,
+    }))
+}
+
+/// `GET /api/v1/field/summary`: the team member's village figures.
+pub async fn summary_api(scoped: Scoped) -> Result<Json<Summary>, ApiError> {
+    let village = scoped.team_village().await?;
+    Ok(Json(summary_of(&scoped, &village).await?))
+}
+
+// ---- team activity -----------------------------------------------------------------------------
+
+#[derive(serde::Deserialize, Default)]
+pub struct FieldQuery {
+    pub unit: Option<String>,
+    pub as_of: Option<String>,
+}
+
+struct ActivityRow {
+    unit: UnitLine,
+    /// Villages below (for a village: empty).
+    teams: String,
+    active: String,
+    people_week: String,
+    people_total: String,
+    records_total: String,
+    golden: String,
+    /// People guided in each of the weeks shown.
+    weeks: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "field-activity.html")]
+struct ActivityPage {
+    title: String,
+    synthetic: bool,
+    nav: Nav,
+    parent: UnitLine,
+    moment: Moment,
+    week_text: String,
+    as_of_iso: String,
+    row_kind: &'static str,
+    villages: bool,
+    week_heads: Vec<String>,
+    rows: Vec<ActivityRow>,
+    totals: ActivityRow,
+    golden_rule: String,
+}
+
+/// The unit a log page is about, and the kind of its rows.
+async fn scope_of(scoped: &Scoped, q: &FieldQuery) -> Result<(UnitRecord, UnitKind), WebError> {
+    let parent = match q.unit.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        Some(code) => scoped.unit(code).await?,
+        None => scoped.home().await?,
+    };
+    let kind = match parent.kind() {
+        Some(UnitKind::Country) => UnitKind::Province,
+        Some(UnitKind::Province) => UnitKind::Commune,
+        Some(UnitKind::Commune) => UnitKind::Village,
+        _ => {
+            return Err(WebError::BadRequest(format!(
+                "{} không có thôn, buôn, tổ dân phố bên dưới; chọn một xã, phường, tỉnh hoặc cả nước",
+                parent.full_name
+            )));
+        }
+    };
+    Ok((parent, kind))
+}
+
+pub async fn activity(scoped: Scoped, Query(q): Query<FieldQuery>) -> Result<Response, WebError> {
+    if scoped.actor().role == Role::TeamMember {
+        return Ok(Redirect::to("/field").into_response());
+    }
+    let (parent, kind) = scope_of(&scoped, &q).await?;
+    let plan = scoped.plan();
+    let as_of = parse_as_of(q.as_of.as_deref(), scoped.default_as_of())?;
+    let m = moment(plan, as_of);
+    let week = calendar::reporting_day_for(plan, as_of);
+    let (children, _) = scoped
+        .list_units(UnitFilter {
+            parent: Some(parent.code.clone()),
+            kind: Some(kind),
+            limit: 100_000,
+            ..UnitFilter::default()
+        })
+        .await?;
+    // The last six weeks, oldest first, ending with the week of the date.
+    let weeks: Vec<NaiveDate> = (0..6u64)
+        .rev()
+        .map(|i| week - chrono::Days::new(7 * i))
+        .filter(|w| *w >= calendar::reporting_day_for(plan, plan.campaign.start))
+        .collect();
+    let first = calendar::reporting_day_for(plan, plan.campaign.start);
+    let mut units = children.clone();
+    units.push(parent.clone());
+    // Weekly figures from the start: cumulative totals are their sums.
+    let weekly = scoped.field_weekly(&units, first, week).await?;
+    let mut by: HashMap<(&str, &str), Vec<(NaiveDate, i64)>> = HashMap::new();
+    for (unit, item, w, n) in &weekly {
+        by.entry((unit.as_str(), item.as_str()))
+            .or_default()
+            .push((*w, *n));
+    }
+    let sum = |unit: &str, item: &str, from: NaiveDate, to: NaiveDate| -> i64 {
+        by.get(&(unit, item)).map_or(0, |v| {
+            v.iter()
+                .filter(|(w, _)| *w >= from && *w <= to)
+                .map(|(_, n)| n)
+                .sum()
+        })
+    };
+    let row = |u: &UnitRecord, teams: i64| {
+        let code = u.code.as_str();
+        let golden_total = sum(code, GOLDEN, first, week);
+        let is_village = u.kind() == Some(UnitKind::Village);
+        ActivityRow {
+            unit: line(u),
+            teams: if is_village {
+                String::new()
+            } else {
+                format::number(teams as f64, 0)
+            },
+            active: if is_village {
+                if sum(code, TEAMS, week, week) > 0 {
+                    "có".into()
+                } else {
+                    "không".into()
+                }
+            } else {
+                format::number(sum(code, TEAMS, week, week) as f64, 0)
+            },
+            people_week: format::number(sum(code, PEOPLE, week, week) as f64, 0),
+            people_total: format::number(sum(code, PEOPLE, first, week) as f64, 0),
+            records_total: format::number(sum(code, RECORDS, first, week) as f64, 0),
+            golden: if is_village {
+                match by
+                    .get(&(code, GOLDEN))
+                    .and_then(|v| v.iter().map(|(w, _)| *w).min())
+                {
+                    Some(w) if w <= week => format!("đã thực hiện (tuần {})", format::date(w)),
+                    _ => "chưa".into(),
+                }
+            } else {
+                format!("{} / {}", format::number(golden_total as f64, 0), teams)
+            },
+            weeks: weeks
+                .iter()
+                .map(|w| format::number(sum(code, PEOPLE, *w, *w) as f64, 0))
+                .collect(),
+        }
+    };
+    let mut rows = Vec::with_capacity(children.len());
+    let mut all_teams = 0;
+    for u in &children {
+        let teams = match u.kind() {
+            Some(UnitKind::Village) => 1,
+            _ => scoped.count_units(UnitKind::Village, u).await?,
+        };
+        all_teams += teams;
+        rows.push(row(u, teams));
+    }
+    let totals = row(&parent, all_teams);
+    let page = ActivityPage {
+        title: format!("Hoạt động Tổ CNS cộng đồng – {}", parent.full_name),
+        synthetic: scoped.synthetic(),
+        nav: scoped.nav(),
+        parent: line(&parent),
+        week_text: m.week_text(),
+        moment: m,
+        as_of_iso: as_of.to_string(),
+        row_kind: kind.label_vi(),
+        villages: kind == UnitKind::Village,
+        week_heads: weeks
+            .iter()
+            .map(|w| format::date(*w)[..5].to_string())
+            .collect(),
+        rows,
+        totals,
+        golden_rule: match plan.golden_week_people {
+            Some(n) => format!(
+                "Một tổ được tính là đã thực hiện Tuần lễ vàng từ tuần báo cáo đầu tiên trong đó tổ ghi nhận ít nhất {n} người được hướng dẫn đủ {} kỹ năng số cơ bản (theo kế hoạch).",
+                plan.skills.len()
+            ),
+            None => {
+                "Kế hoạch chưa quy định cách tính Tuần lễ vàng ([field_log] golden_week_people)."
+                    .into()
+            }
+        },
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
+// ---- inclusion ---------------------------------------------------------------------------------
+
+struct InclusionLine {
+    label: String,
+    cells: Vec<String>,
+    total: String,
+}
+
+#[derive(Template)]
+#[template(path = "field-inclusion.html")]
+struct InclusionPage {
+    title: String,
+    synthetic: bool,
+    nav: Nav,
+    parent: UnitLine,
+    moment: Moment,
+    week_text: String,
+    as_of_iso: String,
+    heads: Vec<String>,
+    lines: Vec<InclusionLine>,
+    total: String,
+    minority_lines: Vec<InclusionLine>,
+}
+
+pub async fn inclusion(scoped: Scoped, Query(q): Query<FieldQuery>) -> Result<Response, WebError> {
+    if scoped.actor().role == Role::TeamMember {
+        return Ok(Redirect::to("/field").into_response());
+    }
+    let (parent, _) = scope_of(&scoped, &q).await?;
+    let plan = scoped.plan();
+    let as_of = parse_as_of(q.as_of.as_deref(), scoped.default_as_of())?;
+    let m = moment(plan, as_of);
+    let week = calendar::reporting_day_for(plan, as_of);
+    let cells = scoped.field_inclusion(&parent, week).await?;
+    use hocvuso_core::cccd::Gender;
+    let genders = [Some(Gender::Male), Some(Gender::Female), None];
+    let heads = genders
+        .iter()
+        .map(|g| g.map_or("Không rõ".to_string(), |g| gender_label(g).to_string()))
+        .collect();
+    let count = |band: Option<Option<AgeBand>>,
+                 gender: Option<Option<Gender>>,
+                 minority: Option<Option<bool>>|
+     -> i64 {
+        cells
+            .iter()
+            .filter(|c| band.is_none_or(|b| c.group.age_band == b))
+            .filter(|c| gender.is_none_or(|g| c.group.gender == g))
+            .filter(|c| minority.is_none_or(|x| c.group.minority == x))
+            .map(|c| c.people)
+            .sum()
+    };
+    let bands: Vec<(String, Option<AgeBand>)> = AgeBand::ALL
+        .iter()
+        .map(|b| (b.label_vi().to_string(), Some(*b)))
+        .chain([("Không rõ tuổi".to_string(), None)])
+        .collect();
+    let lines = bands
+        .iter()
+        .map(|(label, band)| InclusionLine {
+            label: label.clone(),
+            cells: genders
+                .iter()
+                .map(|g| suppressed(count(Some(*band), Some(*g), None)))
+                .collect(),
+            total: suppressed(count(Some(*band), None, None)),
+        })
+        .collect();
+    let minority_lines = [
+        ("Người dân tộc thiểu số", Some(true)),
+        ("Người dân tộc Kinh và khác", Some(false)),
+        ("Không rõ", None),
+    ]
+    .iter()
+    .map(|(label, x)| InclusionLine {
+        label: label.to_string(),
+        cells: genders
+            .iter()
+            .map(|g| suppressed(count(None, Some(*g), Some(*x))))
+            .collect(),
+        total: suppressed(count(None, None, Some(*x))),
+    })
+    .collect();
+    let page = InclusionPage {
+        title: format!("Không ai bị bỏ lại phía sau – {}", parent.full_name),
+        synthetic: scoped.synthetic(),
+        nav: scoped.nav(),
+        parent: line(&parent),
+        week_text: m.week_text(),
+        moment: m,
+        as_of_iso: as_of.to_string(),
+        heads,
+        lines,
+        total: suppressed(count(None, None, None)),
+        minority_lines,
+    };
+    Ok(Html(page.render()?).into_response())
+}
+
+// ---- paper logs --------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "field-import.html")]
+struct ImportPage {
+    title: String,
+    synthetic: bool,
+    nav: Nav,
+    messages: Vec<String>,
+    done: String,
+}
+
+fn import_page(
+    scoped: &Scoped,
+    messages: Vec<String>,
+    done: String,
+) -> Result<Html<String>, WebError> {
+    Ok(Html(
+        ImportPage {
+            title: "Nhập nhật ký giấy của Tổ CNS cộng đồng".into(),
+            synthetic: scoped.synthetic(),
+            nav: scoped.nav(),
+            messages,
+            done,
+        }
+        .render()?,
+    ))
+}
+
+pub async fn import_form(scoped: Scoped) -> Result<Html<String>, WebError> {
+    import_page(&scoped, Vec::new(), String::new())
+}
+
+pub async fn import_upload(scoped: Scoped, mut multipart: Multipart) -> Result<Response, WebError> {
+    let refused = |problems: Vec<String>| {
+        Ok::<_, WebError>(
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                import_page(&scoped, problems, String::new())?,
+            )
+                .into_response(),
+        )
+    };
+    let Some((name, bytes)) = crate::reports::uploaded_file(&mut multipart).await? else {
+        return refused(vec!["Chưa chọn tệp để gửi.".into()]);
+    };
+    let rows = match hocvuso_docs::field_log::parse(&bytes) {
+        Ok(rows) => rows,
+        Err(problems) => {
+            let mut all = vec![format!("Tệp «{name}» bị từ chối, không có gì được ghi:")];
+            all.extend(problems.iter().map(|p| p.to_string()));
+            return refused(all);
+        }
+    };
+    match scoped.import_field_log(&rows, &name).await {
+        Ok((stored, again)) => Ok(import_page(
+            &scoped,
+            Vec::new(),
+            format!(
+                "Đã nhập tệp «{name}»: {} bản ghi mới{}.",
+                format::number(stored as f64, 0),
+                if again > 0 {
+                    format!(
+                        ", {} bản ghi đã có từ trước (không tính lại)",
+                        format::number(again as f64, 0)
+                    )
+                } else {
+                    String::new()
+                }
+            ),
+        )?
+        .into_response()),
+        Err(WebError::Invalid(problems)) => {
+            let mut all = vec![format!("Tệp «{name}» bị từ chối, không có gì được ghi:")];
+            all.extend(problems);
+            refused(all)
+        }
+        Err(e) => Err(e),
+    }
+}
