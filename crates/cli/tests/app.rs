@@ -2519,6 +2519,7 @@ on_both!(
             .store
             .list_units(&hocvuso_store::units::UnitFilter {
                 parent: Some(commune.clone()),
+                kind: Some(hocvuso_core::units::UnitKind::Village),
                 limit: 2,
                 ..Default::default()
             })
