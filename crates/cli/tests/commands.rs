@@ -289,3 +289,196 @@ fn gen_is_deterministic_and_export_writes_the_raw_tables() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// One HTTP/1.1 request over a fresh connection: (status, whole response as text).
+fn http(addr: &str, method: &str, path: &str, token: &str, body: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).expect("connect");
+    write!(
+        s,
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut out = Vec::new();
+    s.read_to_end(&mut out).unwrap();
+    let text = String::from_utf8_lossy(&out).into_owned();
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    (status, text)
+}
+
+/// Every place a citizen number could leak after a session of the field log — the database files,
+/// the server's debug log, every response, the import command's output, the export — holds none.
+#[test]
+fn no_raw_citizen_number_is_kept_logged_or_sent_back() {
+    let dir = std::env::temp_dir().join(format!("hocvuso-cli-{}-cccd", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}", dir.join("field.db").display());
+    let key = dir.join("person.key").display().to_string();
+    let key_args = ["--person-key-file", key.as_str()];
+    let demo = hocvuso(
+        &[
+            &["demo", "--no-serve", "--database-url", &url][..],
+            &key_args,
+        ]
+        .concat(),
+    );
+    assert!(
+        demo.status.success(),
+        "{}",
+        String::from_utf8_lossy(&demo.stderr)
+    );
+    let token_out = hocvuso(&[
+        "user",
+        "token",
+        "to.cns",
+        "--label",
+        "test",
+        "--database-url",
+        &url,
+    ]);
+    let token = stdout(&token_out)
+        .split_whitespace()
+        .find(|w| w.starts_with("hvs_"))
+        .expect("a token")
+        .to_string();
+
+    let numbers = [
+        "066155000321", // stored (valid)
+        "066055000999", // refused: the gender does not match
+        "066190000555", // sent in a malformed body
+        "066050000777", // in a paper log
+        "066050000888", // typed in a tick column of a paper log
+    ];
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let log_path = dir.join("server.log");
+    let log = std::fs::File::create(&log_path).unwrap();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_hocvuso"))
+        .args([
+            "serve",
+            "--database-url",
+            &url,
+            "--addr",
+            &addr,
+            "--person-key-file",
+            &key,
+        ])
+        .env("HOCVUSO_LOG", "trace")
+        .stdout(log.try_clone().unwrap())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while std::net::TcpStream::connect(&addr).is_err() {
+        assert!(started.elapsed().as_secs() < 60, "server did not start");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let mut responses = String::new();
+    let record = |id: u32, cccd: &str, gender: &str| {
+        format!(
+            r#"{{"id": "6f1c2b3a-0000-4000-8000-{id:012}", "date": "2025-09-04", "skills": [1, 2], "birth_year": 1955, "gender": "{gender}", "cccd": "{cccd}"}}"#
+        )
+    };
+    let body = format!(
+        r#"{{"records": [{}, {}]}}"#,
+        record(1, numbers[0], "female"),
+        record(2, numbers[1], "female")
+    );
+    let (status, text) = http(&addr, "POST", "/api/v1/field/records", &token, &body);
+    assert_eq!(status, 200, "{text}");
+    assert!(text.contains(r#""status":"stored""#) && text.contains(r#""status":"rejected""#));
+    responses.push_str(&text);
+    // The same again (a retry), then a body whose shape is wrong with a number where text belongs.
+    responses.push_str(&http(&addr, "POST", "/api/v1/field/records", &token, &body).1);
+    let malformed = format!(
+        r#"{{"records": [{{"id": {}, "date": "2025-09-04"}}]}}"#,
+        numbers[2]
+    );
+    let (status, text) = http(&addr, "POST", "/api/v1/field/records", &token, &malformed);
+    assert_eq!(status, 400, "{text}");
+    responses.push_str(&text);
+    for path in ["/api/v1/field/summary", "/field", "/api/v1/me"] {
+        responses.push_str(&http(&addr, "GET", path, &token, "").1);
+    }
+
+    // Paper logs through the command line: one accepted, one refused.
+    let village = stdout(&hocvuso(&["user", "list", "--database-url", &url]))
+        .lines()
+        .find(|l| l.contains("to.cns"))
+        .and_then(|l| l.split_whitespace().find(|w| w.contains("-T")))
+        .expect("the team member's village")
+        .to_string();
+    let good = temp(
+        "paper.csv",
+        &format!(
+            "Mã thôn,Ngày,KN1,Năm sinh,Giới tính,CCCD\n{village},03/09/2025,x,1950,nam,{}\n",
+            numbers[3]
+        ),
+    );
+    let bad = temp(
+        "paper-bad.csv",
+        &format!("Mã thôn,Ngày,KN1\n{village},03/09/2025,{}\n", numbers[4]),
+    );
+    let mut outputs = String::new();
+    for (file, ok) in [(&good, true), (&bad, false)] {
+        let out = hocvuso(
+            &[
+                &["import", "field-log", file.as_str(), "--database-url", &url][..],
+                &key_args,
+            ]
+            .concat(),
+        );
+        assert_eq!(out.status.success(), ok, "{}", stdout(&out));
+        outputs.push_str(&stdout(&out));
+        outputs.push_str(&String::from_utf8_lossy(&out.stderr));
+    }
+    let export = dir.join("export");
+    let out = hocvuso(&[
+        "export",
+        "--out",
+        &export.display().to_string(),
+        "--database-url",
+        &url,
+    ]);
+    assert!(out.status.success());
+
+    let _ = Command::new("kill").arg(server.id().to_string()).status();
+    let _ = server.wait();
+    let mut haystack: Vec<(String, Vec<u8>)> = vec![
+        ("responses".into(), responses.into_bytes()),
+        ("command output".into(), outputs.into_bytes()),
+    ];
+    for entry in std::fs::read_dir(&dir)
+        .unwrap()
+        .chain(std::fs::read_dir(&export).unwrap())
+    {
+        let path = entry.unwrap().path();
+        if path.is_file() && !path.ends_with("paper.csv") && !path.ends_with("paper-bad.csv") {
+            haystack.push((path.display().to_string(), std::fs::read(&path).unwrap()));
+        }
+    }
+    let log_text = std::fs::read_to_string(&log_path).unwrap();
+    assert!(
+        log_text.contains("/api/v1/field/records"),
+        "the log records the requests"
+    );
+    for number in numbers {
+        for (name, bytes) in &haystack {
+            assert!(
+                !bytes.windows(number.len()).any(|w| w == number.as_bytes()),
+                "{number} found in {name}"
+            );
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
