@@ -168,6 +168,19 @@ enum BenchCommand {
         #[arg(long, default_value_t = 300)]
         requests: usize,
     },
+    /// The door-to-door log: bulk ingest against raw inserts of the same rows, API batches, single
+    /// syncs, and dashboard answer times before any record and at --big records.
+    Field {
+        /// Records ingested in bulk, and again through the API.
+        #[arg(long, default_value_t = 1_000_000)]
+        records: usize,
+        /// Records in all before the dashboards are measured again.
+        #[arg(long, default_value_t = 10_000_000)]
+        big: usize,
+        /// Database to use (default: a fresh SQLite file, removed afterwards).
+        #[arg(long)]
+        database_url: Option<String>,
+    },
     /// Friday burst: every commune (national: 3,321; province: the plan's) submits the same week at
     /// once over HTTP, each with its own API token; checks that all are stored once.
     Burst {
@@ -613,6 +626,16 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 },
         } => {
             burst(&scale, concurrency, database_url).await?;
+        }
+        Command::Bench {
+            command:
+                BenchCommand::Field {
+                    records,
+                    big,
+                    database_url,
+                },
+        } => {
+            crate::field_bench::run(records, big, database_url).await?;
         }
         Command::User { command, db } => {
             let store = open(&db.database_url).await?;

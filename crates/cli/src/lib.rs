@@ -7,6 +7,7 @@ pub mod bench;
 pub mod cli;
 pub mod demo;
 pub mod export;
+pub mod field_bench;
 pub mod person_key;
 
 use anyhow::{Context, Result};

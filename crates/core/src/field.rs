@@ -218,6 +218,11 @@ impl SecretText {
     fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The text itself, for a client that sends it on (the benchmark's synthetic phones).
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
 }
 
 impl std::fmt::Debug for SecretText {

@@ -615,6 +615,70 @@ pub fn assigned_targets(
     out
 }
 
+/// Synthetic door-to-door records (labelled synthetic wherever shown), for the demo and benchmarks:
+/// `count` records spread over `villages` and the days from the campaign's start to `until`, ids
+/// numbered from `first`. About 60 % identify the person by a synthetic CCCD drawn from a pool a
+/// third the size of `count`, so that later visits are deduplicated; one record in four covers every
+/// skill, so that busy teams reach their Golden Week.
+pub fn field_records(
+    plan: &Plan,
+    villages: &[String],
+    count: usize,
+    seed: u64,
+    until: NaiveDate,
+    first: u64,
+) -> Vec<(String, crate::field::RawRecord)> {
+    use crate::field::{RawRecord, SecretText};
+    let mut rng = Rng::for_label(seed, &format!("field-log-{first}"));
+    let days = (until - plan.campaign.start).num_days().max(0) as u64;
+    let skills: Vec<i64> = plan.skills.iter().map(|s| s.code).collect();
+    let pool = (count as u64 / 3).max(1);
+    (0..count as u64)
+        .map(|i| {
+            let village = villages[rng.int(0, villages.len() as u64 - 1) as usize].clone();
+            let day = plan.campaign.start + Duration::days(rng.int(0, days) as i64);
+            let chosen: Vec<i64> = if rng.chance(0.25) {
+                skills.clone()
+            } else {
+                skills.iter().copied().filter(|_| rng.chance(0.4)).collect()
+            };
+            let person = rng.int(0, pool - 1);
+            // The person's traits follow from their number in the pool, so every visit agrees.
+            let mut traits = Rng::for_label(seed, &format!("person-{person}"));
+            let birth_year = traits.int(1940, 2008) as i32;
+            let female = traits.chance(0.5);
+            let cccd = rng.chance(0.6).then(|| {
+                let province = crate::cccd::PROVINCE_CODES[(person % 63) as usize];
+                let digit = ((birth_year - 1900) / 100) * 2 + i32::from(female);
+                SecretText::new(format!(
+                    "{province}{digit}{:02}{:06}",
+                    birth_year % 100,
+                    person % 1_000_000
+                ))
+            });
+            let raw = RawRecord {
+                id: format!("5e7d0000-0000-4000-8000-{:012x}", first + i),
+                date: day.to_string(),
+                vneid: rng.chance(0.5),
+                app: rng.chance(0.3),
+                signature: rng.chance(0.15),
+                domain: rng.chance(0.01),
+                skills: if chosen.is_empty() {
+                    vec![skills[0]]
+                } else {
+                    chosen
+                },
+                birth_year: Some(birth_year),
+                age_band: None,
+                gender: Some(if female { "female" } else { "male" }.to_string()),
+                minority: Some(traits.chance(0.3)),
+                cccd,
+            };
+            (village, raw)
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,7 +13,7 @@ use chrono::NaiveDate;
 use hocvuso_core::calendar::reporting_day_for;
 use hocvuso_core::cccd::Gender;
 use hocvuso_core::field::{
-    AgeBand, FULL, GOLDEN, Group, Items, RECORDS, Record, TEAMS, all_skills, gender_str,
+    AgeBand, FULL, GOLDEN, Group, Items, PEOPLE, RECORDS, Record, TEAMS, all_skills, gender_str,
     golden_week_reached, tally,
 };
 use hocvuso_core::plan::Plan;
@@ -63,6 +63,7 @@ enum Val {
     T(String),
     I(i64),
     N(Option<i64>),
+    O(Option<String>),
 }
 
 /// Runs `INSERT INTO {head} VALUES (…), (…) {tail}` over `rows` in chunks.
@@ -82,6 +83,7 @@ async fn insert_rows(tx: &mut WriteTx, head: &str, tail: &str, rows: Vec<Vec<Val
                     Val::T(s) => q.bind(s.clone()),
                     Val::I(i) => q.bind(*i),
                     Val::N(n) => q.bind(*n),
+                    Val::O(o) => q.bind(o.clone()),
                 };
             }
         }
@@ -295,8 +297,16 @@ impl Store {
             }
             let week = reporting_day_for(plan, r.day).to_string();
             let levels = lineage(&paths[&input.village].1);
+            // A village keeps only its activity (records, people, full records, active weeks,
+            // Golden Week); what the indicators measure is read from the commune up.
             let mut add = |item: &'static str, n: i64| {
-                for unit in &levels {
+                let village_item = matches!(item, RECORDS | PEOPLE | FULL | TEAMS | GOLDEN);
+                let upper = if village_item {
+                    levels.len()
+                } else {
+                    levels.len() - 1
+                };
+                for unit in &levels[..upper] {
                     *tallies
                         .entry((unit.clone(), week.clone(), item))
                         .or_default() += n;
@@ -511,6 +521,40 @@ impl Store {
                 people,
             })
             .collect())
+    }
+
+    /// For the ingest benchmark only: the same rows inserted plainly into a bare table (same driver,
+    /// same multi-row statements, one transaction per batch): the floor the log's writes compare to.
+    #[doc(hidden)]
+    pub async fn bench_raw_insert(
+        &self,
+        rows: &[(String, String, String, i64, Option<String>)],
+    ) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "CREATE TABLE IF NOT EXISTS bench_raw_records (id TEXT PRIMARY KEY, village_code TEXT NOT NULL,
+             day TEXT NOT NULL, items BIGINT NOT NULL, person_key TEXT)",
+        )
+        .execute(&mut *tx)
+        .await?;
+        insert_rows(
+            &mut tx,
+            "bench_raw_records (id, village_code, day, items, person_key)",
+            "",
+            rows.iter()
+                .map(|(id, village, day, items, person)| {
+                    vec![
+                        Val::T(id.clone()),
+                        Val::T(village.clone()),
+                        Val::T(day.clone()),
+                        Val::I(*items),
+                        Val::O(person.clone()),
+                    ]
+                })
+                .collect(),
+        )
+        .await?;
+        tx.commit().await
     }
 
     /// Records stored for `plan` (for tests and benchmarks; the pages read tallies).

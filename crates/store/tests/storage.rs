@@ -1214,7 +1214,8 @@ mod field_log {
                 ("24412", week2, "skill_3", 1),
                 ("24412", week2, "teams", 2),
                 ("T2", week2, "people", 0),
-                ("T2", week2, "skill_3", 1),
+                ("T2", week2, "records", 1),
+                ("T2", week2, "skill_3", 0),
                 ("66", week2, "people", 2),
                 ("22015", week2, "records", 0),
             ] {
