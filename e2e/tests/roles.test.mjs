@@ -103,7 +103,9 @@ test('a commune leader and a team member stay in their unit', async () => {
   await forbidden(leader.page, '/units/24412');
   await leader.close();
   const team = await signedIn('to.cns');
-  await team.page.getByRole('heading', { name: /Tổ dân phố 1/ }).waitFor();
+  // A team member lands on the field app of its village.
+  await team.page.getByRole('heading', { name: 'Nhật ký Tổ CNS cộng đồng' }).waitFor();
+  assert.match(await team.page.locator('header').innerText(), /Tổ dân phố 1/);
   await forbidden(team.page, '/units/22015');
   await team.close();
 });
