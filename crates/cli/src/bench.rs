@@ -129,34 +129,51 @@ pub async fn fire(
     out
 }
 
-async fn put(addr: SocketAddr, s: &Submission) -> Result<(u16, String)> {
+/// One request over a fresh connection, with an API token and `headers` (each ending in CRLF):
+/// the status and the body's bytes.
+pub async fn round_trip(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    token: &str,
+    headers: &str,
+    body: &str,
+) -> Result<(u16, Vec<u8>)> {
     let mut stream = tokio::net::TcpStream::connect(addr).await?;
     let request = format!(
-        "PUT {} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
-        s.path,
-        s.token,
-        s.body.len(),
-        s.body
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n{headers}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
     );
     stream.write_all(request.as_bytes()).await?;
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).await?;
-    let text = String::from_utf8_lossy(&raw).to_string();
-    let status: u16 = text
+    let status: u16 = String::from_utf8_lossy(&raw[..raw.len().min(12)])
         .get(9..12)
         .and_then(|s| s.parse().ok())
         .context("no HTTP status in the answer")?;
-    let detail = if status == 200 {
-        String::new()
-    } else {
-        text.split("\r\n\r\n")
-            .nth(1)
-            .unwrap_or("")
-            .chars()
-            .take(300)
-            .collect()
-    };
-    Ok((status, detail))
+    let start = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map_or(raw.len(), |p| p + 4);
+    Ok((status, raw.split_off(start)))
+}
+
+/// The start of an answer's body, for diagnosis.
+fn detail(body: &[u8]) -> String {
+    String::from_utf8_lossy(body).chars().take(300).collect()
+}
+
+async fn put(addr: SocketAddr, s: &Submission) -> Result<(u16, String)> {
+    let json = "Content-Type: application/json\r\n";
+    let (status, body) = round_trip(addr, "PUT", &s.path, &s.token, json, &s.body).await?;
+    Ok((
+        status,
+        if status == 200 {
+            String::new()
+        } else {
+            detail(&body)
+        },
+    ))
 }
 
 /// How many reports (any status) the plan holds for `week`.
@@ -235,20 +252,8 @@ pub async fn timed_gets(
 }
 
 async fn get(addr: SocketAddr, s: &Submission) -> Result<(u16, String)> {
-    let mut stream = tokio::net::TcpStream::connect(addr).await?;
-    let request = format!(
-        "GET {} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {}\r\nConnection: close\r\n\r\n",
-        s.path, s.token
-    );
-    stream.write_all(request.as_bytes()).await?;
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).await?;
-    let text = String::from_utf8_lossy(&raw);
-    let status: u16 = text
-        .get(9..12)
-        .and_then(|s| s.parse().ok())
-        .context("no HTTP status in the answer")?;
-    Ok((status, text.chars().take(300).collect()))
+    let (status, body) = round_trip(addr, "GET", &s.path, &s.token, "", "").await?;
+    Ok((status, detail(&body)))
 }
 
 /// Resident memory of process `pid` now and at its peak, in MB (Linux).

@@ -7,7 +7,7 @@
 //!    must not grow with the number of records.
 //! 5. The field app's weight over the wire (gzip).
 
-use crate::bench::{percentile, reader_token, timed_gets};
+use crate::bench::{percentile, reader_token, round_trip, timed_gets};
 use anyhow::Result;
 use chrono::NaiveDate;
 use hocvuso_core::field::{PersonKey, check_record};
@@ -20,37 +20,13 @@ use hocvuso_store::units::UnitFilter;
 use hocvuso_web::access::secrets;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const BULK_BATCH: usize = 20_000;
 const API_BATCH: usize = 500;
+const JSON: &str = "Content-Type: application/json\r\n";
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
-}
-
-async fn request(addr: SocketAddr, head: &str, body: &str) -> Result<(u16, usize)> {
-    let mut stream = tokio::net::TcpStream::connect(addr).await?;
-    stream
-        .write_all(
-            format!(
-                "{head}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                body.len()
-            )
-            .as_bytes(),
-        )
-        .await?;
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).await?;
-    let status = String::from_utf8_lossy(&raw[..raw.len().min(12)])
-        .get(9..12)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let body_len = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .map_or(0, |p| raw.len() - p - 4);
-    Ok((status, body_len))
 }
 
 /// Checks and stores `count` synthetic records in batches; returns the time and the checked rows.
@@ -263,8 +239,7 @@ pub async fn run(records: usize, big: usize, database_url: Option<String>) -> Re
         let gate = gate.clone();
         tasks.spawn(async move {
             let _p = gate.acquire_owned().await.expect("open");
-            let head = format!("POST /api/v1/field/records HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\n");
-            request(addr, &head, &body).await
+            round_trip(addr, "POST", "/api/v1/field/records", &token, JSON, &body).await
         });
     }
     let mut failed = 0;
@@ -288,11 +263,9 @@ pub async fn run(records: usize, big: usize, database_url: Option<String>) -> Re
             synth::field_records(&plan, &village_codes[..1], 1, 2025, until, 20_000_000 + i)
                 .remove(0);
         let body = format!("{{\"records\": [{}]}}", record_json(&raw));
-        let head = format!(
-            "POST /api/v1/field/records HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\n"
-        );
         let started = Instant::now();
-        let (status, _) = request(addr, &head, &body).await?;
+        let (status, _) =
+            round_trip(addr, "POST", "/api/v1/field/records", token, JSON, &body).await?;
         times.push(started.elapsed());
         anyhow::ensure!(status == 200, "single sync: HTTP {status}");
     }
@@ -345,12 +318,10 @@ pub async fn run(records: usize, big: usize, database_url: Option<String>) -> Re
         "/field/sw.js",
         "/field/manifest.webmanifest",
     ] {
-        let head = format!(
-            "GET {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {team_token}\r\nAccept-Encoding: gzip\r\n"
-        );
-        let (status, bytes) = request(addr, &head, "").await?;
+        let gzip = "Accept-Encoding: gzip\r\n";
+        let (status, body) = round_trip(addr, "GET", path, team_token, gzip, "").await?;
         anyhow::ensure!(status == 200, "{path}: HTTP {status}");
-        weight += bytes;
+        weight += body.len();
     }
     println!(
         "5. Ứng dụng Tổ CNS qua mạng (gzip, trang + tệp + service worker): {:.1} KB",

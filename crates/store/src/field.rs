@@ -464,19 +464,28 @@ impl Store {
         Ok(rows.into_iter().collect())
     }
 
-    /// Weekly figures of `units` for the weeks `from..=to` (reporting days), as (unit, item, week, n).
+    /// Weekly figures of `items` for `units` in the weeks `from..=to` (reporting days), as
+    /// (unit, item, week, n).
     pub async fn field_weekly(
         &self,
         plan: &str,
         units: &[String],
+        items: &[&str],
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<(String, String, NaiveDate, i64)>> {
+        // Item names are the domain's constants, never input.
+        let items = items
+            .iter()
+            .map(|i| format!("'{}'", i.replace('\'', "")))
+            .collect::<Vec<_>>()
+            .join(", ");
         let mut out = Vec::new();
         for chunk in units.chunks(KEYS_PER_LOOKUP) {
             let sql = format!(
                 "SELECT unit_code, item, week, n FROM field_tallies
-                 WHERE plan_code = $1 AND week >= $2 AND week <= $3 AND unit_code IN ({})",
+                 WHERE plan_code = $1 AND week >= $2 AND week <= $3 AND item IN ({items})
+                 AND unit_code IN ({})",
                 placeholders(4, chunk.len())
             );
             let mut q =

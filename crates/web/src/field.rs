@@ -212,8 +212,7 @@ pub async fn sync_api(
         ))
         .into());
     }
-    let results = scoped.log_field_records(&parsed.records).await?;
-    let village = scoped.team_village().await?;
+    let (village, results) = scoped.log_field_records(&parsed.records).await?;
     Ok(Json(SyncReply {
         results,
         summary: summary_of(&scoped, &village).await?,
@@ -253,10 +252,7 @@ struct ActivityPage {
     title: String,
     synthetic: bool,
     nav: Nav,
-    parent: UnitLine,
-    moment: Moment,
-    week_text: String,
-    as_of_iso: String,
+    scope: LogScope,
     row_kind: &'static str,
     villages: bool,
     week_heads: Vec<String>,
@@ -265,35 +261,58 @@ struct ActivityPage {
     golden_rule: String,
 }
 
-/// The unit a log page is about, and the kind of its rows.
-async fn scope_of(scoped: &Scoped, q: &FieldQuery) -> Result<(UnitRecord, UnitKind), WebError> {
-    let parent = match q.unit.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+/// What the log pages show above their tables: the unit, the kind of its rows, the date and week.
+struct LogScope {
+    unit: UnitRecord,
+    kind: UnitKind,
+    parent: UnitLine,
+    moment: Moment,
+    week_text: String,
+    as_of_iso: String,
+    /// The reporting day of the week the date falls in: figures are summed up to it.
+    week: NaiveDate,
+}
+
+/// The log page's scope, or None for a team member (whose page is the app).
+async fn log_scope(scoped: &Scoped, q: &FieldQuery) -> Result<Option<LogScope>, WebError> {
+    if scoped.actor().role == Role::TeamMember {
+        return Ok(None);
+    }
+    let unit = match q.unit.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
         Some(code) => scoped.unit(code).await?,
         None => scoped.home().await?,
     };
-    let kind = match parent.kind() {
+    let kind = match unit.kind() {
         Some(UnitKind::Country) => UnitKind::Province,
         Some(UnitKind::Province) => UnitKind::Commune,
         Some(UnitKind::Commune) => UnitKind::Village,
         _ => {
             return Err(WebError::BadRequest(format!(
                 "{} không có thôn, buôn, tổ dân phố bên dưới; chọn một xã, phường, tỉnh hoặc cả nước",
-                parent.full_name
+                unit.full_name
             )));
         }
     };
-    Ok((parent, kind))
+    let plan = scoped.plan();
+    let as_of = parse_as_of(q.as_of.as_deref(), scoped.default_as_of())?;
+    let moment = moment(plan, as_of);
+    Ok(Some(LogScope {
+        parent: line(&unit),
+        unit,
+        kind,
+        week_text: moment.week_text(),
+        moment,
+        as_of_iso: as_of.to_string(),
+        week: calendar::reporting_day_for(plan, as_of),
+    }))
 }
 
 pub async fn activity(scoped: Scoped, Query(q): Query<FieldQuery>) -> Result<Response, WebError> {
-    if scoped.actor().role == Role::TeamMember {
+    let Some(scope) = log_scope(&scoped, &q).await? else {
         return Ok(Redirect::to("/field").into_response());
-    }
-    let (parent, kind) = scope_of(&scoped, &q).await?;
+    };
+    let (parent, kind, week) = (&scope.unit, scope.kind, scope.week);
     let plan = scoped.plan();
-    let as_of = parse_as_of(q.as_of.as_deref(), scoped.default_as_of())?;
-    let m = moment(plan, as_of);
-    let week = calendar::reporting_day_for(plan, as_of);
     let (children, _) = scoped
         .list_units(UnitFilter {
             parent: Some(parent.code.clone()),
@@ -312,7 +331,9 @@ pub async fn activity(scoped: Scoped, Query(q): Query<FieldQuery>) -> Result<Res
     let mut units = children.clone();
     units.push(parent.clone());
     // Weekly figures from the start: cumulative totals are their sums.
-    let weekly = scoped.field_weekly(&units, first, week).await?;
+    let weekly = scoped
+        .field_weekly(&units, &[RECORDS, PEOPLE, TEAMS, GOLDEN], first, week)
+        .await?;
     let mut by: HashMap<(&str, &str), Vec<(NaiveDate, i64)>> = HashMap::new();
     for (unit, item, w, n) in &weekly {
         by.entry((unit.as_str(), item.as_str()))
@@ -377,15 +398,11 @@ pub async fn activity(scoped: Scoped, Query(q): Query<FieldQuery>) -> Result<Res
         all_teams += teams;
         rows.push(row(u, teams));
     }
-    let totals = row(&parent, all_teams);
+    let totals = row(parent, all_teams);
     let page = ActivityPage {
         title: format!("Hoạt động Tổ CNS cộng đồng – {}", parent.full_name),
         synthetic: scoped.synthetic(),
         nav: scoped.nav(),
-        parent: line(&parent),
-        week_text: m.week_text(),
-        moment: m,
-        as_of_iso: as_of.to_string(),
         row_kind: kind.label_vi(),
         villages: kind == UnitKind::Village,
         week_heads: weeks
@@ -404,6 +421,7 @@ pub async fn activity(scoped: Scoped, Query(q): Query<FieldQuery>) -> Result<Res
                     .into()
             }
         },
+        scope,
     };
     Ok(Html(page.render()?).into_response())
 }
@@ -422,10 +440,7 @@ struct InclusionPage {
     title: String,
     synthetic: bool,
     nav: Nav,
-    parent: UnitLine,
-    moment: Moment,
-    week_text: String,
-    as_of_iso: String,
+    scope: LogScope,
     heads: Vec<String>,
     lines: Vec<InclusionLine>,
     total: String,
@@ -433,15 +448,10 @@ struct InclusionPage {
 }
 
 pub async fn inclusion(scoped: Scoped, Query(q): Query<FieldQuery>) -> Result<Response, WebError> {
-    if scoped.actor().role == Role::TeamMember {
+    let Some(scope) = log_scope(&scoped, &q).await? else {
         return Ok(Redirect::to("/field").into_response());
-    }
-    let (parent, _) = scope_of(&scoped, &q).await?;
-    let plan = scoped.plan();
-    let as_of = parse_as_of(q.as_of.as_deref(), scoped.default_as_of())?;
-    let m = moment(plan, as_of);
-    let week = calendar::reporting_day_for(plan, as_of);
-    let cells = scoped.field_inclusion(&parent, week).await?;
+    };
+    let cells = scoped.field_inclusion(&scope.unit, scope.week).await?;
     use hocvuso_core::cccd::Gender;
     let genders = [Some(Gender::Male), Some(Gender::Female), None];
     let heads = genders
@@ -492,13 +502,10 @@ pub async fn inclusion(scoped: Scoped, Query(q): Query<FieldQuery>) -> Result<Re
     })
     .collect();
     let page = InclusionPage {
-        title: format!("Không ai bị bỏ lại phía sau – {}", parent.full_name),
+        title: format!("Không ai bị bỏ lại phía sau – {}", scope.unit.full_name),
         synthetic: scoped.synthetic(),
         nav: scoped.nav(),
-        parent: line(&parent),
-        week_text: m.week_text(),
-        moment: m,
-        as_of_iso: as_of.to_string(),
+        scope,
         heads,
         lines,
         total: suppressed(count(None, None, None)),

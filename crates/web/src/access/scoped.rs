@@ -800,9 +800,13 @@ impl Scoped {
         }
     }
 
-    /// Checks and stores records sent by a team member's phone, for its village. Each record is
-    /// answered on its own: stored, already stored (a retry), refused with its problems.
-    pub async fn log_field_records(&self, raws: &[RawRecord]) -> Result<Vec<SyncResult>, WebError> {
+    /// Checks and stores records sent by a team member's phone, for its village (returned with the
+    /// answers). Each record is answered on its own: stored, already stored (a retry), refused with
+    /// its problems.
+    pub async fn log_field_records(
+        &self,
+        raws: &[RawRecord],
+    ) -> Result<(UnitRecord, Vec<SyncResult>), WebError> {
         let village = self.team_village().await?;
         let plan = self.plan();
         let today = calendar::local_today(plan, self.now());
@@ -845,7 +849,7 @@ impl Scoped {
                 }
             }
         }
-        Ok(results)
+        Ok((village, results))
     }
 
     /// Imports a paper log (rows already read from the file), all or nothing: the secretariat for
@@ -942,10 +946,11 @@ impl Scoped {
             .await?)
     }
 
-    /// Weekly figures of the log for units the actor may read, weeks `from..=to`.
+    /// Weekly figures of the log (`items`) for units the actor may read, weeks `from..=to`.
     pub async fn field_weekly(
         &self,
         units: &[UnitRecord],
+        items: &[&str],
         from: NaiveDate,
         to: NaiveDate,
     ) -> Result<Vec<(String, String, NaiveDate, i64)>, WebError> {
@@ -959,7 +964,7 @@ impl Scoped {
         Ok(self
             .state
             .store
-            .field_weekly(&self.plan().code, &codes, from, to)
+            .field_weekly(&self.plan().code, &codes, items, from, to)
             .await?)
     }
 
