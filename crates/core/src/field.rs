@@ -559,6 +559,27 @@ const SKILL_ITEMS: [&str; MAX_SKILL_CODE as usize] = [
     "skill_1", "skill_2", "skill_3", "skill_4", "skill_5", "skill_6", "skill_7", "skill_8",
 ];
 
+/// Every tally item, in a fixed order (the storage keeps one column per item).
+pub const TALLY_ITEMS: [&str; 17] = [
+    RECORDS,
+    PEOPLE,
+    FULL,
+    TEAMS,
+    GOLDEN,
+    "skill_1",
+    "skill_2",
+    "skill_3",
+    "skill_4",
+    "skill_5",
+    "skill_6",
+    "skill_7",
+    "skill_8",
+    "vneid",
+    "app",
+    "signature",
+    "domain",
+];
+
 /// The tally item of skill `code`.
 pub fn skill_item(code: i64) -> &'static str {
     SKILL_ITEMS[(code - 1) as usize]
@@ -691,6 +712,24 @@ mod tests {
         let problems = check_record(&r, &plan(), today(), &key()).unwrap_err();
         let fields: Vec<&str> = problems.iter().map(|p| p.field).collect();
         assert_eq!(fields, ["date", "skills"]);
+    }
+
+    #[test]
+    fn every_item_a_record_can_count_is_a_tally_item() {
+        let everything = Items(0xfff);
+        let t = tally(everything, None, Items::skill_bit(1));
+        for (item, _) in &t.items {
+            assert!(TALLY_ITEMS.contains(item), "{item}");
+        }
+        for m in Measure::ALL {
+            assert!(TALLY_ITEMS.contains(&m.item()), "{}", m.as_str());
+        }
+        assert!(TALLY_ITEMS.contains(&TEAMS));
+        assert_eq!(
+            t.items.len() + 2,
+            TALLY_ITEMS.len(),
+            "all but teams and golden"
+        );
     }
 
     #[test]

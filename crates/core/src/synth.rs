@@ -616,8 +616,7 @@ pub fn assigned_targets(
 }
 
 /// Synthetic door-to-door records (labelled synthetic wherever shown), for the demo and benchmarks:
-/// `count` records spread over `villages` and the days from the campaign's start to `until`, ids
-/// numbered from `first`. About 60 % identify the person by a synthetic CCCD drawn from a pool a
+/// `count` records spread over `villages` and `days`, ids numbered from `first`. About 60 % identify the person by a synthetic CCCD drawn from a pool a
 /// third the size of `count`, so that later visits are deduplicated; one record in four covers every
 /// skill, so that busy teams reach their Golden Week.
 pub fn field_records(
@@ -625,18 +624,19 @@ pub fn field_records(
     villages: &[String],
     count: usize,
     seed: u64,
-    until: NaiveDate,
+    days: std::ops::RangeInclusive<NaiveDate>,
     first: u64,
 ) -> Vec<(String, crate::field::RawRecord)> {
     use crate::field::{RawRecord, SecretText};
     let mut rng = Rng::for_label(seed, &format!("field-log-{first}"));
-    let days = (until - plan.campaign.start).num_days().max(0) as u64;
+    let (from, until) = (*days.start(), *days.end());
+    let days = (until - from).num_days().max(0) as u64;
     let skills: Vec<i64> = plan.skills.iter().map(|s| s.code).collect();
     let pool = (count as u64 / 3).max(1);
     (0..count as u64)
         .map(|i| {
             let village = villages[rng.int(0, villages.len() as u64 - 1) as usize].clone();
-            let day = plan.campaign.start + Duration::days(rng.int(0, days) as i64);
+            let day = from + Duration::days(rng.int(0, days) as i64);
             let chosen: Vec<i64> = if rng.chance(0.25) {
                 skills.clone()
             } else {

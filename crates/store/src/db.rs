@@ -3,6 +3,7 @@
 use crate::error::Result;
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
+use std::io::Write;
 use std::ops::{Deref, DerefMut};
 use std::str::FromStr;
 use std::sync::Arc;
@@ -215,4 +216,92 @@ impl Store {
 /// Now as RFC 3339 UTC text, the form every instant is stored in.
 pub(crate) fn now_text() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// Type of a column of rows passed as one JSON parameter (see [`json_rows`]).
+#[derive(Clone, Copy)]
+pub(crate) enum JsonCol {
+    Text,
+    Int,
+}
+
+/// `SELECT value ->> 0 AS name0, … FROM <the JSON array of arrays in parameter $param> WHERE true`:
+/// a whole batch of rows bound as one value, which both engines unpack far faster than they take
+/// thousands of separate parameters. (`WHERE true` lets SQLite parse a following `ON CONFLICT`.)
+pub(crate) fn json_rows(backend: Backend, param: usize, cols: &[(&str, JsonCol)]) -> String {
+    let columns: Vec<String> = cols
+        .iter()
+        .enumerate()
+        .map(|(i, (name, col))| match (backend, col) {
+            (Backend::Postgres, JsonCol::Int) => format!("(value ->> {i})::bigint AS {name}"),
+            _ => format!("value ->> {i} AS {name}"),
+        })
+        .collect();
+    let source = match backend {
+        Backend::Sqlite => format!("json_each(${param})"),
+        Backend::Postgres => format!("json_array_elements(${param}::json) AS j(value)"),
+    };
+    format!("SELECT {} FROM {source} WHERE true", columns.join(", "))
+}
+
+/// `SELECT …` of the strings of the JSON array in parameter `$param`, for `IN (…)`.
+pub(crate) fn json_texts(backend: Backend, param: usize) -> String {
+    match backend {
+        Backend::Sqlite => format!("SELECT value FROM json_each(${param})"),
+        Backend::Postgres => format!("SELECT json_array_elements_text(${param}::json)"),
+    }
+}
+
+/// A value of a row built for [`json_rows`].
+pub(crate) enum Json<'a> {
+    T(&'a str),
+    I(i64),
+    /// A date, as ISO text.
+    D(chrono::NaiveDate),
+    Null,
+}
+
+/// Rows for one JSON parameter, written straight into its text.
+pub(crate) struct JsonRows {
+    text: Vec<u8>,
+    pub(crate) len: usize,
+}
+
+impl JsonRows {
+    pub(crate) fn new() -> JsonRows {
+        JsonRows {
+            text: b"[".to_vec(),
+            len: 0,
+        }
+    }
+
+    pub(crate) fn push(&mut self, row: &[Json]) {
+        if self.len > 0 {
+            self.text.push(b',');
+        }
+        self.len += 1;
+        self.text.push(b'[');
+        for (i, v) in row.iter().enumerate() {
+            if i > 0 {
+                self.text.push(b',');
+            }
+            match v {
+                Json::T(s) => serde_json::to_writer(&mut self.text, s).expect("writing to memory"),
+                Json::I(n) => write!(self.text, "{n}").expect("writing to memory"),
+                Json::D(d) => write!(self.text, "\"{d}\"").expect("writing to memory"),
+                Json::Null => self.text.extend_from_slice(b"null"),
+            }
+        }
+        self.text.push(b']');
+    }
+
+    /// The JSON text of a list of strings.
+    pub(crate) fn texts<'a>(items: impl IntoIterator<Item = &'a str>) -> String {
+        serde_json::to_string(&items.into_iter().collect::<Vec<_>>()).expect("strings serialise")
+    }
+
+    pub(crate) fn finish(mut self) -> String {
+        self.text.push(b']');
+        String::from_utf8(self.text).expect("JSON written from strings is UTF-8")
+    }
 }

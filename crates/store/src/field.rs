@@ -3,20 +3,21 @@
 //! identified person once per skill and flag (`field_people`), and adds the weekly increases to the
 //! tallies of the village and of every unit above it, and to the inclusion aggregates — so that
 //! reading any figure is a sum over at most a few weeks of one unit, whatever the number of records.
-//! The rules are in `hocvuso_core::field`; the schema in migration 0006.
+//! The rules are in `hocvuso_core::field`; the schema in migrations 0006 and 0007.
 
 use crate::Store;
 use crate::audit::{Entry, Who, append};
-use crate::db::{Backend, WriteTx, now_text};
+use crate::db::{Backend, Json, JsonCol, JsonRows, WriteTx, json_rows, json_texts, now_text};
 use crate::error::{Result, RowProblem, StoreError};
 use chrono::NaiveDate;
 use hocvuso_core::calendar::reporting_day_for;
 use hocvuso_core::cccd::Gender;
 use hocvuso_core::field::{
-    AgeBand, FULL, GOLDEN, Group, Items, PEOPLE, RECORDS, Record, TEAMS, all_skills, gender_str,
-    golden_week_reached, tally,
+    AgeBand, FULL, GOLDEN, Group, Items, PEOPLE, RECORDS, Record, TALLY_ITEMS, TEAMS, all_skills,
+    gender_str, golden_week_reached, tally,
 };
 use hocvuso_core::plan::Plan;
+use sqlx::Row;
 use std::collections::{HashMap, HashSet};
 
 /// One record to store, for a village, with its line in an imported file (0 from the app).
@@ -39,6 +40,20 @@ pub enum Outcome {
     Conflict,
 }
 
+/// The team activity of one unit (see [`Store::field_activity`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Activity {
+    /// Records, and people guided, up to the week asked for.
+    pub records: i64,
+    pub people: i64,
+    /// Villages that have done their Golden Week (a village: 0 or 1), and the first week in which
+    /// one did.
+    pub golden: i64,
+    pub golden_week: Option<NaiveDate>,
+    /// (week, people newly guided, villages active) for the recent weeks with records.
+    pub weeks: Vec<(NaiveDate, i64, i64)>,
+}
+
 /// People newly guided in one group (inclusion view), summed over the weeks asked for.
 #[derive(Debug, Clone, PartialEq)]
 pub struct InclusionCell {
@@ -46,56 +61,10 @@ pub struct InclusionCell {
     pub people: i64,
 }
 
-/// Rows per multi-row statement, and values per `IN (…)` list: far below both engines' limits on
-/// bound parameters, large enough that statement overhead does not dominate.
-const ROWS_PER_STATEMENT: usize = 400;
-const KEYS_PER_LOOKUP: usize = 1000;
-
-fn placeholders(start: usize, count: usize) -> String {
-    (start..start + count)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// A bound value of a multi-row statement.
-enum Val {
-    T(String),
-    I(i64),
-    N(Option<i64>),
-    O(Option<String>),
-}
-
-/// Runs `INSERT INTO {head} VALUES (…), (…) {tail}` over `rows` in chunks.
-async fn insert_rows(tx: &mut WriteTx, head: &str, tail: &str, rows: Vec<Vec<Val>>) -> Result<()> {
-    let Some(width) = rows.first().map(Vec::len) else {
-        return Ok(());
-    };
-    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|r| format!("({})", placeholders(r * width + 1, width)))
-            .collect();
-        let sql = format!("INSERT INTO {head} VALUES {} {tail}", values.join(", "));
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for row in chunk {
-            for v in row {
-                q = match v {
-                    Val::T(s) => q.bind(s.clone()),
-                    Val::I(i) => q.bind(*i),
-                    Val::N(n) => q.bind(*n),
-                    Val::O(o) => q.bind(o.clone()),
-                };
-            }
-        }
-        q.execute(&mut **tx).await?;
-    }
-    Ok(())
-}
-
-fn group_key(g: &Group) -> (String, String, i64) {
+fn group_key(g: &Group) -> (&'static str, &'static str, i64) {
     (
-        g.age_band.map_or("", |b| b.as_str()).to_string(),
-        g.gender.map_or("", gender_str).to_string(),
+        g.age_band.map_or("", |b| b.as_str()),
+        g.gender.map_or("", gender_str),
         g.minority.map_or(-1, i64::from),
     )
 }
@@ -112,22 +81,76 @@ fn group_of(age_band: &str, gender: &str, minority: i64) -> Group {
     }
 }
 
-/// The codes from the root down to the unit itself, read from its path ("/VN/66/24412/…/").
-fn lineage(path: &str) -> Vec<String> {
-    path.split('/')
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect()
+/// The column of `field_weeks` that holds a tally item.
+fn column(item: &str) -> &str {
+    if item == FULL { "full_records" } else { item }
 }
 
-/// (unit, week, item) of a tally; (unit, week, group) of an inclusion cell.
-type TallyKey = (String, String, &'static str);
-type InclusionKey = (String, String, (String, String, i64));
+fn item_index(item: &str) -> usize {
+    TALLY_ITEMS
+        .iter()
+        .position(|i| *i == item)
+        .expect("tally() yields only TALLY_ITEMS")
+}
+
+/// The columns of every tally item, for a SELECT list: `f(column)` for each.
+fn item_columns(f: impl Fn(&str) -> String) -> String {
+    TALLY_ITEMS
+        .iter()
+        .map(|i| f(column(i)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// One batch's increases of the tally items of a unit in a week, in the order of TALLY_ITEMS.
+type Counts = [i64; TALLY_ITEMS.len()];
+
+/// Items a village keeps (its activity); the others start at the commune.
+/// Age band, gender and minority of an inclusion cell ('' / -1: not known).
+type GroupKey = (&'static str, &'static str, i64);
+
+/// What a batch writes, once counted in memory (see [`Store::put_field_records`]).
+struct Batch<'a> {
+    source: &'a str,
+    who: &'a Who,
+    /// New records, and what each counted for the person.
+    records: &'a [(&'a FieldInput, Items)],
+    /// Persons of the batch (key → last day seen), and what each now counts for.
+    people: &'a HashMap<&'a str, NaiveDate>,
+    known_people: &'a HashMap<String, Items>,
+    /// The batch's increases per village and week, and per village, week and group.
+    by_village: &'a HashMap<(u32, NaiveDate), Counts>,
+    groups: &'a HashMap<(u32, NaiveDate, GroupKey), i64>,
+    /// Unit codes by number, the number of each code, and each village's lineage of numbers.
+    units: &'a [String],
+    unit_index: &'a HashMap<String, u32>,
+    lineages: &'a HashMap<u32, Vec<u32>>,
+}
+
+/// Adds `counts` to the row of `key`.
+fn add_counts(
+    rows: &mut HashMap<(u32, NaiveDate), Counts>,
+    key: (u32, NaiveDate),
+    counts: &Counts,
+) {
+    let row = rows.entry(key).or_insert([0; TALLY_ITEMS.len()]);
+    for (sum, n) in row.iter_mut().zip(counts) {
+        *sum += n;
+    }
+}
+
+fn parse_date(text: &str) -> Result<NaiveDate> {
+    text.parse()
+        .map_err(|_| StoreError::Corrupt(format!("ngày «{text}» không hợp lệ")))
+}
 
 impl Store {
     /// Stores a batch of checked records for `plan`, all or nothing: every village must be a village
     /// of the plan's area, else nothing is written and each bad line is named. Returns what became of
     /// each record, in order. `source` is "app" or the imported file's name.
+    ///
+    /// Every lookup and every write of the batch is one statement, its rows bound as one JSON value;
+    /// the counting happens here, in memory, between the two.
     pub async fn put_field_records(
         &self,
         plan: &Plan,
@@ -138,9 +161,10 @@ impl Store {
         if inputs.is_empty() {
             return Ok(Vec::new());
         }
+        let backend = self.backend();
         let area = self.require_unit(plan.province.as_str()).await?;
         let mut tx = self.begin_write().await?;
-        if self.backend() == Backend::Postgres {
+        if backend == Backend::Postgres {
             // One writer of the log at a time per plan: persons are counted from what earlier
             // batches stored, so two batches must not read the same person at once.
             sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1))")
@@ -149,132 +173,112 @@ impl Store {
                 .await?;
         }
 
-        // Villages and their lineage.
-        let codes: Vec<String> = inputs
-            .iter()
-            .map(|i| i.village.clone())
-            .collect::<HashSet<_>>()
-            .into_iter()
-            .collect();
-        let mut paths: HashMap<String, (String, String)> = HashMap::new();
-        for chunk in codes.chunks(KEYS_PER_LOOKUP) {
-            let sql = format!(
-                "SELECT code, kind, path FROM units WHERE valid_to IS NULL AND code IN ({})",
-                placeholders(1, chunk.len())
-            );
-            let mut q = sqlx::query_as::<_, (String, String, String)>(sqlx::AssertSqlSafe(sql));
-            for c in chunk {
-                q = q.bind(c);
+        // Villages and the units above them, each unit numbered once.
+        let mut codes: Vec<&str> = inputs.iter().map(|i| i.village.as_str()).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        let found: Vec<(String, String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT code, kind, path FROM units WHERE valid_to IS NULL AND code IN ({})",
+            json_texts(backend, 1)
+        )))
+        .bind(JsonRows::texts(codes.iter().copied()))
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut units: Vec<String> = Vec::new();
+        let mut unit_index: HashMap<String, u32> = HashMap::new();
+        // A village's number → the numbers of its lineage, from the root down to the village.
+        let mut lineages: HashMap<u32, Vec<u32>> = HashMap::new();
+        let mut elsewhere: HashSet<String> = HashSet::new();
+        for (code, kind, path) in found {
+            if kind != "village" || !path.starts_with(&area.path) {
+                elsewhere.insert(code);
+                continue;
             }
-            for (code, kind, path) in q.fetch_all(&mut *tx).await? {
-                paths.insert(code, (kind, path));
-            }
+            let lineage = path
+                .split('/')
+                .filter(|s| !s.is_empty())
+                .map(|c| {
+                    *unit_index.entry(c.to_string()).or_insert_with(|| {
+                        units.push(c.to_string());
+                        units.len() as u32 - 1
+                    })
+                })
+                .collect::<Vec<u32>>();
+            lineages.insert(*lineage.last().expect("a path names its unit"), lineage);
         }
-        let mut problems = Vec::new();
-        for i in inputs {
-            match paths.get(&i.village) {
-                Some((kind, path)) if kind == "village" && path.starts_with(&area.path) => {}
-                Some(_) => problems.push(RowProblem {
-                    row: i.line,
-                    column: "Mã thôn".into(),
-                    message: format!(
+        let is_village = |code: &str| {
+            unit_index
+                .get(code)
+                .is_some_and(|i| lineages.contains_key(i))
+        };
+        let problems: Vec<RowProblem> = inputs
+            .iter()
+            .filter(|i| !is_village(&i.village))
+            .map(|i| RowProblem {
+                row: i.line,
+                column: "Mã thôn".into(),
+                message: if elsewhere.contains(&i.village) {
+                    format!(
                         "«{}» không phải thôn, buôn, tổ dân phố của {}",
                         i.village, area.full_name
-                    ),
-                }),
-                None => problems.push(RowProblem {
-                    row: i.line,
-                    column: "Mã thôn".into(),
-                    message: format!("không có thôn, buôn, tổ dân phố mã «{}»", i.village),
-                }),
-            }
-        }
+                    )
+                } else {
+                    format!("không có thôn, buôn, tổ dân phố mã «{}»", i.village)
+                },
+            })
+            .collect();
         if !problems.is_empty() {
             tx.rollback().await?;
             return Err(StoreError::Rejected(problems));
         }
 
         // Records stored before under the same UUIDs.
-        let ids: Vec<&str> = inputs.iter().map(|i| i.record.id.as_str()).collect();
-        let mut stored: HashMap<String, (String, String, i64)> = HashMap::new();
-        for chunk in ids.chunks(KEYS_PER_LOOKUP) {
-            let sql = format!(
+        let rows: Vec<(String, String, String, i64)> =
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "SELECT id, village_code, day, items FROM field_records WHERE id IN ({})",
-                placeholders(1, chunk.len())
-            );
-            let mut q =
-                sqlx::query_as::<_, (String, String, String, i64)>(sqlx::AssertSqlSafe(sql));
-            for id in chunk {
-                q = q.bind(*id);
-            }
-            for (id, village, day, items) in q.fetch_all(&mut *tx).await? {
-                stored.insert(id, (village, day, items));
-            }
+                json_texts(backend, 1)
+            )))
+            .bind(JsonRows::texts(inputs.iter().map(|i| i.record.id.as_str())))
+            .fetch_all(&mut *tx)
+            .await?;
+        let mut stored: HashMap<&str, (&str, NaiveDate, i64)> = HashMap::new();
+        for (id, village, day, items) in &rows {
+            stored.insert(id, (village, parse_date(day)?, *items));
         }
 
         // What the persons of this batch already count for.
-        let keys: Vec<&str> = inputs
+        let mut keys: Vec<&str> = inputs
             .iter()
             .filter_map(|i| i.record.person.as_deref())
-            .collect::<HashSet<_>>()
-            .into_iter()
             .collect();
+        keys.sort_unstable();
+        keys.dedup();
         let mut people: HashMap<String, Items> = HashMap::new();
-        for chunk in keys.chunks(KEYS_PER_LOOKUP) {
-            let sql = format!(
+        if !keys.is_empty() {
+            let rows: Vec<(String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "SELECT person_key, items FROM field_people WHERE plan_code = $1 AND person_key IN ({})",
-                placeholders(2, chunk.len())
-            );
-            let mut q =
-                sqlx::query_as::<_, (String, i64)>(sqlx::AssertSqlSafe(sql)).bind(&plan.code);
-            for k in chunk {
-                q = q.bind(*k);
-            }
-            for (key, items) in q.fetch_all(&mut *tx).await? {
+                json_texts(backend, 2)
+            )))
+            .bind(&plan.code)
+            .bind(JsonRows::texts(keys.iter().copied()))
+            .fetch_all(&mut *tx)
+            .await?;
+            for (key, items) in rows {
                 people.insert(key, Items(items as u16));
             }
         }
 
-        // The villages' weekly activity so far: records, records covering every skill, Golden Week.
-        let mut village_weeks: HashMap<(String, String), (i64, i64)> = HashMap::new();
-        let mut golden: HashSet<String> = HashSet::new();
-        for chunk in codes.chunks(KEYS_PER_LOOKUP) {
-            let sql = format!(
-                "SELECT unit_code, item, week, n FROM field_tallies
-                 WHERE plan_code = $1 AND item IN ('{RECORDS}', '{FULL}', '{GOLDEN}') AND unit_code IN ({})",
-                placeholders(2, chunk.len())
-            );
-            let mut q =
-                sqlx::query_as::<_, (String, String, String, i64)>(sqlx::AssertSqlSafe(sql))
-                    .bind(&plan.code);
-            for c in chunk {
-                q = q.bind(c);
-            }
-            for (unit, item, week, n) in q.fetch_all(&mut *tx).await? {
-                match item.as_str() {
-                    GOLDEN => {
-                        golden.insert(unit);
-                    }
-                    RECORDS => village_weeks.entry((unit, week)).or_default().0 = n,
-                    _ => village_weeks.entry((unit, week)).or_default().1 = n,
-                }
-            }
-        }
-
+        // Count, in memory, per village and week (and group, for the inclusion view).
         let every_skill = all_skills(plan);
-        let received = now_text();
-        let user: Option<i64> = who.user_id;
         let mut outcomes = Vec::with_capacity(inputs.len());
-        let mut tallies: HashMap<TallyKey, i64> = HashMap::new();
-        let mut inclusion: HashMap<InclusionKey, i64> = HashMap::new();
-        let mut touched_people: HashMap<String, String> = HashMap::new();
-        let mut rows = Vec::new();
+        let mut by_village: HashMap<(u32, NaiveDate), Counts> = HashMap::new();
+        let mut groups: HashMap<(u32, NaiveDate, GroupKey), i64> = HashMap::new();
+        let mut touched_people: HashMap<&str, NaiveDate> = HashMap::new();
+        let mut new_records = Vec::new();
         for input in inputs {
             let r = &input.record;
-            let day = r.day.to_string();
-            if let Some((village, stored_day, items)) = stored.get(&r.id) {
-                let same =
-                    *village == input.village && *stored_day == day && *items == r.items.0 as i64;
+            if let Some((village, day, items)) = stored.get(r.id.as_str()) {
+                let same = *village == input.village && *day == r.day && *items == r.items.0 as i64;
                 outcomes.push(if same {
                     Outcome::Duplicate
                 } else {
@@ -282,159 +286,63 @@ impl Store {
                 });
                 continue;
             }
-            stored.insert(
-                r.id.clone(),
-                (input.village.clone(), day.clone(), r.items.0 as i64),
-            );
+            stored.insert(&r.id, (&input.village, r.day, r.items.0 as i64));
             let before = r.person.as_ref().and_then(|k| people.get(k).copied());
             let t = tally(r.items, before, every_skill);
             if let Some(key) = &r.person {
                 people.insert(key.clone(), before.unwrap_or_default().union(t.added));
-                let last = touched_people.entry(key.clone()).or_default();
-                if *last < day {
-                    *last = day.clone();
-                }
+                let last = touched_people.entry(key.as_str()).or_insert(r.day);
+                *last = (*last).max(r.day);
             }
-            let week = reporting_day_for(plan, r.day).to_string();
-            let levels = lineage(&paths[&input.village].1);
-            // A village keeps only its activity (records, people, full records, active weeks,
-            // Golden Week); what the indicators measure is read from the commune up.
-            let mut add = |item: &'static str, n: i64| {
-                let village_item = matches!(item, RECORDS | PEOPLE | FULL | TEAMS | GOLDEN);
-                let upper = if village_item {
-                    levels.len()
-                } else {
-                    levels.len() - 1
-                };
-                for unit in &levels[..upper] {
-                    *tallies
-                        .entry((unit.clone(), week.clone(), item))
-                        .or_default() += n;
-                }
-            };
+            let village = unit_index[&input.village];
+            let week = reporting_day_for(plan, r.day);
+            let counts = by_village
+                .entry((village, week))
+                .or_insert([0; TALLY_ITEMS.len()]);
             for (item, n) in &t.items {
-                add(item, *n);
-            }
-            let vw = village_weeks
-                .entry((input.village.clone(), week.clone()))
-                .or_default();
-            if vw.0 == 0 {
-                add(TEAMS, 1);
-            }
-            vw.0 += 1;
-            if t.items.iter().any(|(item, _)| *item == FULL) {
-                vw.1 += 1;
-                if let Some(people) = plan.golden_week_people
-                    && !golden.contains(&input.village)
-                    && golden_week_reached(vw.1 - 1, vw.1, people)
-                {
-                    golden.insert(input.village.clone());
-                    add(GOLDEN, 1);
-                }
+                counts[item_index(item)] += n;
             }
             if t.new_person {
-                // Inclusion aggregates start at the commune: a village's cells are too small.
-                for unit in &levels[..levels.len() - 1] {
-                    *inclusion
-                        .entry((unit.clone(), week.clone(), group_key(&r.group)))
-                        .or_default() += 1;
-                }
+                *groups
+                    .entry((village, week, group_key(&r.group)))
+                    .or_default() += 1;
             }
-            rows.push(vec![
-                Val::T(r.id.clone()),
-                Val::T(plan.code.clone()),
-                Val::T(input.village.clone()),
-                Val::T(day),
-                Val::T(week),
-                Val::I(r.items.0 as i64),
-                Val::I(t.added.0 as i64),
-                Val::I(i64::from(r.person.is_some())),
-                Val::T(source.to_string()),
-                Val::N(user),
-                Val::T(received.clone()),
-            ]);
+            new_records.push((input, t.added));
             outcomes.push(Outcome::Stored);
         }
 
-        let new_records = rows.len();
-        insert_rows(
-            &mut tx,
-            "field_records (id, plan_code, village_code, day, week, items, added, identified, source, user_id, received_at)",
-            "",
-            rows,
-        )
-        .await?;
-        insert_rows(
-            &mut tx,
-            "field_people (plan_code, person_key, items, last_day)",
-            "ON CONFLICT (plan_code, person_key) DO UPDATE SET items = excluded.items,
-             last_day = CASE WHEN excluded.last_day > field_people.last_day THEN excluded.last_day ELSE field_people.last_day END",
-            touched_people
-                .into_iter()
-                .map(|(key, last)| {
-                    let items = people[&key].0 as i64;
-                    vec![Val::T(plan.code.clone()), Val::T(key), Val::I(items), Val::T(last)]
-                })
-                .collect(),
-        )
-        .await?;
-        insert_rows(
-            &mut tx,
-            "field_tallies (plan_code, unit_code, item, week, n)",
-            "ON CONFLICT (plan_code, unit_code, item, week) DO UPDATE SET n = field_tallies.n + excluded.n",
-            tallies
-                .into_iter()
-                .map(|((unit, week, item), n)| {
-                    vec![
-                        Val::T(plan.code.clone()),
-                        Val::T(unit),
-                        Val::T(item.to_string()),
-                        Val::T(week),
-                        Val::I(n),
-                    ]
-                })
-                .collect(),
-        )
-        .await?;
-        insert_rows(
-            &mut tx,
-            "field_inclusion (plan_code, unit_code, week, age_band, gender, minority, n)",
-            "ON CONFLICT (plan_code, unit_code, week, age_band, gender, minority) DO UPDATE SET n = field_inclusion.n + excluded.n",
-            inclusion
-                .into_iter()
-                .map(|((unit, week, (band, gender, minority)), n)| {
-                    vec![
-                        Val::T(plan.code.clone()),
-                        Val::T(unit),
-                        Val::T(week),
-                        Val::T(band),
-                        Val::T(gender),
-                        Val::I(minority),
-                        Val::I(n),
-                    ]
-                })
-                .collect(),
-        )
-        .await?;
-        if new_records > 0 {
-            let villages: Vec<&String> = {
-                let mut v: Vec<&String> = codes.iter().collect();
-                v.sort();
-                v.truncate(20);
-                v
-            };
+        if !new_records.is_empty() {
+            self.write_field_batch(
+                &mut tx,
+                plan,
+                Batch {
+                    source,
+                    who,
+                    records: &new_records,
+                    people: &touched_people,
+                    known_people: &people,
+                    by_village: &by_village,
+                    groups: &groups,
+                    units: &units,
+                    unit_index: &unit_index,
+                    lineages: &lineages,
+                },
+            )
+            .await?;
+            let mut first: Vec<&str> = codes.clone();
+            first.truncate(20);
             let entry = Entry {
                 action: "create",
                 entity: "field_records",
                 key: source,
-                unit: (codes.len() == 1).then(|| codes[0].as_str()),
+                unit: (codes.len() == 1).then(|| codes[0]),
                 before: None,
                 after: Some(
                     serde_json::json!({
-                        "stored": new_records,
+                        "stored": new_records.len(),
                         "retries": outcomes.iter().filter(|o| **o == Outcome::Duplicate).count(),
                         "villages": codes.len(),
-                        "first_villages": villages,
+                        "first_villages": first,
                     })
                     .to_string(),
                 ),
@@ -445,6 +353,270 @@ impl Store {
         Ok(outcomes)
     }
 
+    /// Writes a counted batch: the batch, its records, its persons, the weekly tallies of its
+    /// villages and of every unit above them, and the inclusion aggregates; one statement each, with
+    /// the rows bound as one JSON value.
+    async fn write_field_batch(&self, tx: &mut WriteTx, plan: &Plan, b: Batch<'_>) -> Result<()> {
+        let backend = self.backend();
+        let at = |item: &str| item_index(item);
+        let batch: i64 = sqlx::query_scalar(
+            "INSERT INTO field_batches (plan_code, source, user_id, received_at, records)
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(&plan.code)
+        .bind(b.source)
+        .bind(b.who.user_id)
+        .bind(now_text())
+        .bind(b.records.len() as i64)
+        .fetch_one(&mut **tx)
+        .await?;
+        let mut rows = JsonRows::new();
+        for (input, added) in b.records {
+            rows.push(&[
+                Json::T(&input.record.id),
+                Json::T(&input.village),
+                Json::D(input.record.day),
+                Json::I(input.record.items.0 as i64),
+                Json::I(added.0 as i64),
+            ]);
+        }
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO field_records (id, batch_id, village_code, day, items, added)
+             SELECT id, $2, village_code, day, items, added FROM ({}) r",
+            json_rows(
+                backend,
+                1,
+                &[
+                    ("id", JsonCol::Text),
+                    ("village_code", JsonCol::Text),
+                    ("day", JsonCol::Text),
+                    ("items", JsonCol::Int),
+                    ("added", JsonCol::Int),
+                ]
+            )
+        )))
+        .bind(rows.finish())
+        .bind(batch)
+        .execute(&mut **tx)
+        .await?;
+
+        if !b.people.is_empty() {
+            let mut rows = JsonRows::new();
+            for (key, last) in b.people {
+                rows.push(&[
+                    Json::T(key),
+                    Json::I(b.known_people[*key].0 as i64),
+                    Json::D(*last),
+                ]);
+            }
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "INSERT INTO field_people (plan_code, person_key, items, last_day)
+                 SELECT $2, person_key, items, last_day FROM ({}) p WHERE true
+                 ON CONFLICT (plan_code, person_key) DO UPDATE SET items = excluded.items,
+                 last_day = CASE WHEN excluded.last_day > field_people.last_day
+                            THEN excluded.last_day ELSE field_people.last_day END",
+                json_rows(
+                    backend,
+                    1,
+                    &[
+                        ("person_key", JsonCol::Text),
+                        ("items", JsonCol::Int),
+                        ("last_day", JsonCol::Text),
+                    ]
+                )
+            )))
+            .bind(rows.finish())
+            .bind(&plan.code)
+            .execute(&mut **tx)
+            .await?;
+        }
+
+        // The villages' weeks. A village's row counts records, people and records covering every
+        // skill; `teams` is 1 from its first record of the week. The rows as they are afterwards
+        // tell which villages became active in a week and which reached their Golden Week.
+        let mut rows = JsonRows::new();
+        for ((village, week), c) in b.by_village {
+            rows.push(&[
+                Json::T(&b.units[*village as usize]),
+                Json::D(*week),
+                Json::I(c[at(RECORDS)]),
+                Json::I(c[at(PEOPLE)]),
+                Json::I(c[at(FULL)]),
+            ]);
+        }
+        let after: Vec<(String, String, i64, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO field_weeks (plan_code, unit_code, week, records, people, full_records, teams)
+             SELECT $2, unit_code, week, records, people, full_records, 1 FROM ({}) v WHERE true
+             ON CONFLICT (plan_code, unit_code, week) DO UPDATE SET
+                 records = field_weeks.records + excluded.records,
+                 people = field_weeks.people + excluded.people,
+                 full_records = field_weeks.full_records + excluded.full_records
+             RETURNING unit_code, week, records, full_records",
+            json_rows(
+                backend,
+                1,
+                &[
+                    ("unit_code", JsonCol::Text),
+                    ("week", JsonCol::Text),
+                    ("records", JsonCol::Int),
+                    ("people", JsonCol::Int),
+                    ("full_records", JsonCol::Int),
+                ]
+            )
+        )))
+        .bind(rows.finish())
+        .bind(&plan.code)
+        .fetch_all(&mut **tx)
+        .await?;
+        let ancestors = |village: u32| {
+            let lineage = &b.lineages[&village];
+            &lineage[..lineage.len() - 1]
+        };
+        // The units above the villages: everything the villages counted, the villages newly active.
+        let mut upper: HashMap<(u32, NaiveDate), Counts> = HashMap::new();
+        // Villages reaching their Golden Week threshold in this batch, and the earliest such week.
+        let mut crossed: HashMap<u32, NaiveDate> = HashMap::new();
+        for (code, week, records, full) in after {
+            let key = (b.unit_index[&code], parse_date(&week)?);
+            let mut counts = b.by_village[&key];
+            if records == counts[at(RECORDS)] {
+                counts[at(TEAMS)] = 1;
+            }
+            if let Some(people) = plan.golden_week_people
+                && golden_week_reached(full - counts[at(FULL)], full, people)
+            {
+                let w = crossed.entry(key.0).or_insert(key.1);
+                *w = (*w).min(key.1);
+            }
+            for unit in ancestors(key.0) {
+                add_counts(&mut upper, (*unit, key.1), &counts);
+            }
+        }
+
+        // Golden Week: the first week a village reached the threshold, which may be earlier than
+        // the week recorded so far when late records of an earlier week arrive.
+        if !crossed.is_empty() {
+            let done: Vec<(String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT unit_code, MIN(week) FROM field_weeks
+                 WHERE plan_code = $1 AND golden > 0 AND unit_code IN ({}) GROUP BY unit_code",
+                json_texts(backend, 2)
+            )))
+            .bind(&plan.code)
+            .bind(JsonRows::texts(
+                crossed.keys().map(|v| b.units[*v as usize].as_str()),
+            ))
+            .fetch_all(&mut **tx)
+            .await?;
+            let mut done: HashMap<u32, NaiveDate> = done
+                .into_iter()
+                .map(|(code, week)| Ok((b.unit_index[&code], parse_date(&week)?)))
+                .collect::<Result<_>>()?;
+            let (mut set, mut unset) = (JsonRows::new(), JsonRows::new());
+            for (village, week) in crossed {
+                let before = done.remove(&village);
+                if before.is_some_and(|b| b <= week) {
+                    continue;
+                }
+                let mut one = [0; TALLY_ITEMS.len()];
+                one[at(GOLDEN)] = 1;
+                set.push(&[Json::T(&b.units[village as usize]), Json::D(week)]);
+                for unit in ancestors(village) {
+                    add_counts(&mut upper, (*unit, week), &one);
+                }
+                if let Some(before) = before {
+                    one[at(GOLDEN)] = -1;
+                    unset.push(&[Json::T(&b.units[village as usize]), Json::D(before)]);
+                    for unit in ancestors(village) {
+                        add_counts(&mut upper, (*unit, before), &one);
+                    }
+                }
+            }
+            for (rows, golden) in [(set, 1), (unset, 0)] {
+                if rows.len == 0 {
+                    continue;
+                }
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "UPDATE field_weeks SET golden = $3 WHERE plan_code = $1 AND (unit_code, week) IN ({})",
+                    json_rows(
+                        backend,
+                        2,
+                        &[("unit_code", JsonCol::Text), ("week", JsonCol::Text)]
+                    )
+                )))
+                .bind(&plan.code)
+                .bind(rows.finish())
+                .bind(golden as i64)
+                .execute(&mut **tx)
+                .await?;
+            }
+        }
+
+        let mut rows = JsonRows::new();
+        for ((unit, week), counts) in &upper {
+            let mut row = vec![Json::T(&b.units[*unit as usize]), Json::D(*week)];
+            row.extend(counts.iter().map(|n| Json::I(*n)));
+            rows.push(&row);
+        }
+        let mut cols = vec![("unit_code", JsonCol::Text), ("week", JsonCol::Text)];
+        cols.extend(TALLY_ITEMS.iter().map(|i| (column(i), JsonCol::Int)));
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO field_weeks (plan_code, unit_code, week, {names})
+             SELECT $2, unit_code, week, {names} FROM ({source}) t WHERE true
+             ON CONFLICT (plan_code, unit_code, week) DO UPDATE SET {sums}",
+            names = item_columns(str::to_string),
+            source = json_rows(backend, 1, &cols),
+            sums = item_columns(|c| format!("{c} = field_weeks.{c} + excluded.{c}")),
+        )))
+        .bind(rows.finish())
+        .bind(&plan.code)
+        .execute(&mut **tx)
+        .await?;
+
+        // Inclusion aggregates start at the commune: a village's cells are too small.
+        if !b.groups.is_empty() {
+            let mut cells: HashMap<(u32, NaiveDate, GroupKey), i64> = HashMap::new();
+            for ((village, week, group), n) in b.groups {
+                for unit in ancestors(*village) {
+                    *cells.entry((*unit, *week, *group)).or_default() += n;
+                }
+            }
+            let mut rows = JsonRows::new();
+            for ((unit, week, (band, gender, minority)), n) in &cells {
+                rows.push(&[
+                    Json::T(&b.units[*unit as usize]),
+                    Json::D(*week),
+                    Json::T(band),
+                    Json::T(gender),
+                    Json::I(*minority),
+                    Json::I(*n),
+                ]);
+            }
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "INSERT INTO field_inclusion (plan_code, unit_code, week, age_band, gender, minority, n)
+                 SELECT $2, unit_code, week, age_band, gender, minority, n FROM ({}) i WHERE true
+                 ON CONFLICT (plan_code, unit_code, week, age_band, gender, minority)
+                 DO UPDATE SET n = field_inclusion.n + excluded.n",
+                json_rows(
+                    backend,
+                    1,
+                    &[
+                        ("unit_code", JsonCol::Text),
+                        ("week", JsonCol::Text),
+                        ("age_band", JsonCol::Text),
+                        ("gender", JsonCol::Text),
+                        ("minority", JsonCol::Int),
+                        ("n", JsonCol::Int),
+                    ]
+                )
+            )))
+            .bind(rows.finish())
+            .bind(&plan.code)
+            .execute(&mut **tx)
+            .await?;
+        }
+        Ok(())
+    }
+
     /// Cumulative figures of `unit` from the log up to the week of `reporting_day`, per tally item.
     pub async fn field_totals(
         &self,
@@ -452,56 +624,78 @@ impl Store {
         unit: &str,
         reporting_day: NaiveDate,
     ) -> Result<HashMap<String, i64>> {
-        let rows: Vec<(String, i64)> = sqlx::query_as(
-            "SELECT item, CAST(SUM(n) AS BIGINT) FROM field_tallies
-             WHERE plan_code = $1 AND unit_code = $2 AND week <= $3 GROUP BY item",
-        )
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {} FROM field_weeks WHERE plan_code = $1 AND unit_code = $2 AND week <= $3",
+            item_columns(|c| format!("CAST(COALESCE(SUM({c}), 0) AS BIGINT)"))
+        )))
         .bind(plan)
         .bind(unit)
         .bind(reporting_day.to_string())
-        .fetch_all(&self.pool)
+        .fetch_one(&self.pool)
         .await?;
-        Ok(rows.into_iter().collect())
+        let mut out = HashMap::new();
+        for (i, item) in TALLY_ITEMS.iter().enumerate() {
+            out.insert(item.to_string(), row.try_get::<i64, _>(i)?);
+        }
+        Ok(out)
     }
 
-    /// Weekly figures of `items` for `units` in the weeks `from..=to` (reporting days), as
-    /// (unit, item, week, n).
-    pub async fn field_weekly(
+    /// The team activity of `units` up to the week of `to` (a reporting day): cumulative figures,
+    /// and week by week from the week of `recent_from`. Two reads of at most one row per unit and
+    /// week, whatever the number of records.
+    pub async fn field_activity(
         &self,
         plan: &str,
         units: &[String],
-        items: &[&str],
-        from: NaiveDate,
+        recent_from: NaiveDate,
         to: NaiveDate,
-    ) -> Result<Vec<(String, String, NaiveDate, i64)>> {
-        // Item names are the domain's constants, never input.
-        let items = items
-            .iter()
-            .map(|i| format!("'{}'", i.replace('\'', "")))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let mut out = Vec::new();
-        for chunk in units.chunks(KEYS_PER_LOOKUP) {
-            let sql = format!(
-                "SELECT unit_code, item, week, n FROM field_tallies
-                 WHERE plan_code = $1 AND week >= $2 AND week <= $3 AND item IN ({items})
-                 AND unit_code IN ({})",
-                placeholders(4, chunk.len())
+    ) -> Result<HashMap<String, Activity>> {
+        let backend = self.backend();
+        let codes = JsonRows::texts(units.iter().map(String::as_str));
+        let totals: Vec<(String, i64, i64, i64, Option<String>)> =
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT unit_code, CAST(SUM(records) AS BIGINT), CAST(SUM(people) AS BIGINT),
+                        CAST(SUM(golden) AS BIGINT), MIN(CASE WHEN golden > 0 THEN week END)
+                 FROM field_weeks WHERE plan_code = $1 AND week <= $2 AND unit_code IN ({})
+                 GROUP BY unit_code",
+                json_texts(backend, 3)
+            )))
+            .bind(plan)
+            .bind(to.to_string())
+            .bind(&codes)
+            .fetch_all(&self.pool)
+            .await?;
+        let mut out: HashMap<String, Activity> = HashMap::new();
+        for (unit, records, people, golden, golden_week) in totals {
+            let golden_week = golden_week.as_deref().map(parse_date).transpose()?;
+            out.insert(
+                unit,
+                Activity {
+                    records,
+                    people,
+                    golden,
+                    golden_week,
+                    weeks: Vec::new(),
+                },
             );
-            let mut q =
-                sqlx::query_as::<_, (String, String, String, i64)>(sqlx::AssertSqlSafe(sql))
-                    .bind(plan)
-                    .bind(from.to_string())
-                    .bind(to.to_string());
-            for u in chunk {
-                q = q.bind(u);
-            }
-            for (unit, item, week, n) in q.fetch_all(&self.pool).await? {
-                let week = week
-                    .parse()
-                    .map_err(|_| StoreError::Corrupt(format!("tuần «{week}» không hợp lệ")))?;
-                out.push((unit, item, week, n));
-            }
+        }
+        let weekly: Vec<(String, String, i64, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT unit_code, week, people, teams FROM field_weeks
+             WHERE plan_code = $1 AND week >= $2 AND week <= $3 AND unit_code IN ({})",
+            json_texts(backend, 4)
+        )))
+        .bind(plan)
+        .bind(recent_from.to_string())
+        .bind(to.to_string())
+        .bind(&codes)
+        .fetch_all(&self.pool)
+        .await?;
+        for (unit, week, people, teams) in weekly {
+            let week = parse_date(&week)?;
+            out.entry(unit)
+                .or_default()
+                .weeks
+                .push((week, people, teams));
         }
         Ok(out)
     }
@@ -532,48 +726,62 @@ impl Store {
             .collect())
     }
 
-    /// For the ingest benchmark only: the same rows inserted plainly into a bare table (same driver,
-    /// same multi-row statements, one transaction per batch): the floor the log's writes compare to.
+    /// For the ingest benchmark only: the same rows inserted plainly into a bare table shaped like
+    /// `field_records` (same driver, rows bound as one JSON value the same way, one transaction per
+    /// batch): the floor the log's writes compare to.
     #[doc(hidden)]
     pub async fn bench_raw_insert(
         &self,
         rows: &[(String, String, String, i64, Option<String>)],
     ) -> Result<()> {
+        let backend = self.backend();
         let mut tx = self.begin_write().await?;
-        sqlx::query(
+        sqlx::query(sqlx::AssertSqlSafe(format!(
             "CREATE TABLE IF NOT EXISTS bench_raw_records (id TEXT PRIMARY KEY, village_code TEXT NOT NULL,
-             day TEXT NOT NULL, items BIGINT NOT NULL, person_key TEXT)",
-        )
+             day TEXT NOT NULL, items BIGINT NOT NULL, person_key TEXT){}",
+            if backend == Backend::Sqlite { " WITHOUT ROWID" } else { "" }
+        )))
         .execute(&mut *tx)
         .await?;
-        insert_rows(
-            &mut tx,
-            "bench_raw_records (id, village_code, day, items, person_key)",
-            "",
-            rows.iter()
-                .map(|(id, village, day, items, person)| {
-                    vec![
-                        Val::T(id.clone()),
-                        Val::T(village.clone()),
-                        Val::T(day.clone()),
-                        Val::I(*items),
-                        Val::O(person.clone()),
-                    ]
-                })
-                .collect(),
-        )
+        let mut json = JsonRows::new();
+        for (id, village, day, items, person) in rows {
+            json.push(&[
+                Json::T(id),
+                Json::T(village),
+                Json::T(day),
+                Json::I(*items),
+                person.as_deref().map_or(Json::Null, Json::T),
+            ]);
+        }
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO bench_raw_records (id, village_code, day, items, person_key) {}",
+            json_rows(
+                backend,
+                1,
+                &[
+                    ("id", JsonCol::Text),
+                    ("village_code", JsonCol::Text),
+                    ("day", JsonCol::Text),
+                    ("items", JsonCol::Int),
+                    ("person_key", JsonCol::Text),
+                ]
+            )
+        )))
+        .bind(json.finish())
+        .execute(&mut *tx)
         .await?;
         tx.commit().await
     }
 
     /// Records stored for `plan` (for tests and benchmarks; the pages read tallies).
     pub async fn field_record_count(&self, plan: &str) -> Result<i64> {
-        Ok(
-            sqlx::query_scalar("SELECT COUNT(*) FROM field_records WHERE plan_code = $1")
-                .bind(plan)
-                .fetch_one(&self.pool)
-                .await?,
+        Ok(sqlx::query_scalar(
+            "SELECT COUNT(*) FROM field_records r JOIN field_batches b ON b.id = r.batch_id
+             WHERE b.plan_code = $1",
         )
+        .bind(plan)
+        .fetch_one(&self.pool)
+        .await?)
     }
 
     /// Person keys still held, and the last day one of them was seen.

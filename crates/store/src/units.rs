@@ -536,6 +536,25 @@ impl Store {
         Ok(self.list_units(&f).await?.1)
     }
 
+    /// The current units of `kind` in the subtree of each current child of `parent` (a child of that
+    /// kind counts itself), in one read.
+    pub async fn count_below_children(
+        &self,
+        parent: &str,
+        kind: UnitKind,
+    ) -> Result<HashMap<String, i64>> {
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            "SELECT c.code, (SELECT COUNT(*) FROM units v WHERE v.kind = $2 AND v.valid_to IS NULL
+                 AND v.path >= c.path AND v.path < substr(c.path, 1, length(c.path) - 1) || '0')
+             FROM units c WHERE c.parent_code = $1 AND c.valid_to IS NULL",
+        )
+        .bind(parent)
+        .bind(kind.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().collect())
+    }
+
     /// Latest denominator values of `key` on or before `as_of` (the earliest one when none is that old),
     /// for the units in the subtree of `path`.
     pub async fn denominators_within(

@@ -1285,6 +1285,46 @@ mod field_log {
                 .unwrap();
             assert_eq!(total(&store, "66", d(2025, 8, 1), "golden").await, 1);
 
+            // T2 reaches the threshold in the week ending 01/08; then last month's paper log
+            // arrives with 20 such records of the week ending 18/07: its Golden Week moves there,
+            // still counted once.
+            let full = |from: u32, day: &str| -> Vec<FieldInput> {
+                (0..20)
+                    .map(|n| input(&plan, "T2", &rec(from + n, day, &[1, 2, 3, 4, 5], None)))
+                    .collect()
+            };
+            store
+                .put_field_records(&plan, &full(600, "30/07/2025"), "app", &who())
+                .await
+                .unwrap();
+            let week = |store: Store| async move {
+                store
+                    .field_activity(
+                        "daklak-100-ngay-2025",
+                        &["T2".to_string(), "24412".to_string()],
+                        d(2025, 7, 11),
+                        d(2025, 8, 1),
+                    )
+                    .await
+                    .unwrap()
+            };
+            let a = week(store.clone()).await;
+            assert_eq!(a["T2"].golden_week, Some(d(2025, 8, 1)));
+            assert_eq!((a["T2"].records, a["24412"].golden), (20, 1));
+            store
+                .put_field_records(&plan, &full(700, "16/07/2025"), "giay.csv", &who())
+                .await
+                .unwrap();
+            let a = week(store.clone()).await;
+            assert_eq!(a["T2"].golden_week, Some(d(2025, 7, 18)));
+            assert_eq!((a["T2"].golden, a["24412"].golden), (1, 1));
+            assert_eq!(total(&store, "24412", d(2025, 7, 18), "golden").await, 1);
+            assert_eq!(total(&store, "66", d(2025, 8, 1), "golden").await, 2);
+            // Week by week: 20 people and one active village in each of the two weeks.
+            let mut weeks = a["24412"].weeks.clone();
+            weeks.sort();
+            assert_eq!(weeks, [(d(2025, 7, 18), 20, 1), (d(2025, 8, 1), 20, 1)]);
+
             // A batch naming a commune, or an unknown code, is refused whole.
             let bad = [
                 input(&plan, "K1", &rec(300, "29/07/2025", &[1], None)),
@@ -1306,7 +1346,7 @@ mod field_log {
                 }
                 other => panic!("expected a rejection, got {other:?}"),
             }
-            assert_eq!(store.field_record_count(&plan.code).await.unwrap(), 45);
+            assert_eq!(store.field_record_count(&plan.code).await.unwrap(), 85);
 
             // Purge: persons seen before the date lose their key; the figures stay; a later
             // visit of such a person counts as a new person.

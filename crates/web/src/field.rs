@@ -20,10 +20,11 @@ use chrono::NaiveDate;
 use hocvuso_core::access::Role;
 use hocvuso_core::calendar;
 use hocvuso_core::field::{
-    AgeBand, GOLDEN, Measure, PEOPLE, RECORDS, RawRecord, TEAMS, gender_label, suppressed,
+    AgeBand, GOLDEN, Measure, PEOPLE, RECORDS, RawRecord, gender_label, suppressed,
 };
 use hocvuso_core::format;
 use hocvuso_core::units::UnitKind;
+use hocvuso_store::field::Activity;
 use hocvuso_store::units::{UnitFilter, UnitRecord};
 use std::collections::HashMap;
 
@@ -327,30 +328,19 @@ pub async fn activity(scoped: Scoped, Query(q): Query<FieldQuery>) -> Result<Res
         .map(|i| week - chrono::Days::new(7 * i))
         .filter(|w| *w >= calendar::reporting_day_for(plan, plan.campaign.start))
         .collect();
-    let first = calendar::reporting_day_for(plan, plan.campaign.start);
     let mut units = children.clone();
     units.push(parent.clone());
-    // Weekly figures from the start: cumulative totals are their sums.
-    let weekly = scoped
-        .field_weekly(&units, &[RECORDS, PEOPLE, TEAMS, GOLDEN], first, week)
+    let activity = scoped
+        .field_activity(&units, weeks.first().copied().unwrap_or(week), week)
         .await?;
-    let mut by: HashMap<(&str, &str), Vec<(NaiveDate, i64)>> = HashMap::new();
-    for (unit, item, w, n) in &weekly {
-        by.entry((unit.as_str(), item.as_str()))
-            .or_default()
-            .push((*w, *n));
-    }
-    let sum = |unit: &str, item: &str, from: NaiveDate, to: NaiveDate| -> i64 {
-        by.get(&(unit, item)).map_or(0, |v| {
-            v.iter()
-                .filter(|(w, _)| *w >= from && *w <= to)
-                .map(|(_, n)| n)
-                .sum()
-        })
-    };
+    let teams_below = scoped
+        .count_below_children(parent, UnitKind::Village)
+        .await?;
+    let none = Activity::default();
     let row = |u: &UnitRecord, teams: i64| {
-        let code = u.code.as_str();
-        let golden_total = sum(code, GOLDEN, first, week);
+        let a = activity.get(&u.code).unwrap_or(&none);
+        let in_week = |w: NaiveDate| a.weeks.iter().find(|(x, _, _)| *x == w);
+        let (people_week, active) = in_week(week).map_or((0, 0), |(_, p, t)| (*p, *t));
         let is_village = u.kind() == Some(UnitKind::Village);
         ActivityRow {
             unit: line(u),
@@ -360,41 +350,31 @@ pub async fn activity(scoped: Scoped, Query(q): Query<FieldQuery>) -> Result<Res
                 format::number(teams as f64, 0)
             },
             active: if is_village {
-                if sum(code, TEAMS, week, week) > 0 {
-                    "có".into()
-                } else {
-                    "không".into()
-                }
+                if active > 0 { "có" } else { "không" }.into()
             } else {
-                format::number(sum(code, TEAMS, week, week) as f64, 0)
+                format::number(active as f64, 0)
             },
-            people_week: format::number(sum(code, PEOPLE, week, week) as f64, 0),
-            people_total: format::number(sum(code, PEOPLE, first, week) as f64, 0),
-            records_total: format::number(sum(code, RECORDS, first, week) as f64, 0),
+            people_week: format::number(people_week as f64, 0),
+            people_total: format::number(a.people as f64, 0),
+            records_total: format::number(a.records as f64, 0),
             golden: if is_village {
-                match by
-                    .get(&(code, GOLDEN))
-                    .and_then(|v| v.iter().map(|(w, _)| *w).min())
-                {
-                    Some(w) if w <= week => format!("đã thực hiện (tuần {})", format::date(w)),
-                    _ => "chưa".into(),
+                match a.golden_week {
+                    Some(w) => format!("đã thực hiện (tuần {})", format::date(w)),
+                    None => "chưa".into(),
                 }
             } else {
-                format!("{} / {}", format::number(golden_total as f64, 0), teams)
+                format!("{} / {}", format::number(a.golden as f64, 0), teams)
             },
             weeks: weeks
                 .iter()
-                .map(|w| format::number(sum(code, PEOPLE, *w, *w) as f64, 0))
+                .map(|w| format::number(in_week(*w).map_or(0, |(_, p, _)| *p) as f64, 0))
                 .collect(),
         }
     };
     let mut rows = Vec::with_capacity(children.len());
     let mut all_teams = 0;
     for u in &children {
-        let teams = match u.kind() {
-            Some(UnitKind::Village) => 1,
-            _ => scoped.count_units(UnitKind::Village, u).await?,
-        };
+        let teams = teams_below.get(&u.code).copied().unwrap_or(0);
         all_teams += teams;
         rows.push(row(u, teams));
     }

@@ -180,6 +180,20 @@ impl Scoped {
             .await?)
     }
 
+    /// Units of `kind` below each child of `parent` (see `Store::count_below_children`).
+    pub async fn count_below_children(
+        &self,
+        parent: &UnitRecord,
+        kind: UnitKind,
+    ) -> Result<std::collections::HashMap<String, i64>, WebError> {
+        self.unit(&parent.code).await?;
+        Ok(self
+            .state
+            .store
+            .count_below_children(&parent.code, kind)
+            .await?)
+    }
+
     /// Ancestors of a unit that the actor may read, from the root down.
     pub async fn readable_ancestors(&self, unit: &UnitRecord) -> Result<Vec<UnitRecord>, WebError> {
         let mut out = Vec::new();
@@ -946,14 +960,13 @@ impl Scoped {
             .await?)
     }
 
-    /// Weekly figures of the log (`items`) for units the actor may read, weeks `from..=to`.
-    pub async fn field_weekly(
+    /// The log's team activity of units the actor may read (see `Store::field_activity`).
+    pub async fn field_activity(
         &self,
         units: &[UnitRecord],
-        items: &[&str],
-        from: NaiveDate,
+        recent_from: NaiveDate,
         to: NaiveDate,
-    ) -> Result<Vec<(String, String, NaiveDate, i64)>, WebError> {
+    ) -> Result<std::collections::HashMap<String, hocvuso_store::field::Activity>, WebError> {
         for u in units {
             self.require(
                 self.actor().can_read(target(u)?),
@@ -964,7 +977,7 @@ impl Scoped {
         Ok(self
             .state
             .store
-            .field_weekly(&self.plan().code, &codes, items, from, to)
+            .field_activity(&self.plan().code, &codes, recent_from, to)
             .await?)
     }
 
