@@ -9,12 +9,13 @@ use crate::Store;
 use crate::audit::{Entry, Who, append};
 use crate::db::{Backend, Json, JsonCol, JsonRows, WriteTx, json_rows, json_texts, now_text};
 use crate::error::{Result, RowProblem, StoreError};
+use crate::units::subtree_range;
 use chrono::NaiveDate;
 use hocvuso_core::calendar::reporting_day_for;
 use hocvuso_core::cccd::Gender;
 use hocvuso_core::field::{
     AgeBand, FULL, GOLDEN, Group, Items, PEOPLE, RECORDS, Record, TALLY_ITEMS, TEAMS, all_skills,
-    gender_str, golden_week_reached, tally,
+    golden_week_reached, tally,
 };
 use hocvuso_core::plan::Plan;
 use sqlx::Row;
@@ -61,24 +62,45 @@ pub struct InclusionCell {
     pub people: i64,
 }
 
-fn group_key(g: &Group) -> (&'static str, &'static str, i64) {
-    (
-        g.age_band.map_or("", |b| b.as_str()),
-        g.gender.map_or("", gender_str),
-        g.minority.map_or(-1, i64::from),
+/// Inclusion groups: age band × gender × ethnic minority, each possibly not known; numbered in the
+/// order of `field_inclusion`'s columns (migration 0007).
+const GROUPS: usize = 45;
+
+fn group_index(g: &Group) -> usize {
+    let band = g.age_band.map_or(0, |b| b as usize + 1);
+    let gender = match g.gender {
+        None => 0,
+        Some(Gender::Male) => 1,
+        Some(Gender::Female) => 2,
+    };
+    let minority = g.minority.map_or(0, |m| 1 + usize::from(m));
+    band * 9 + gender * 3 + minority
+}
+
+fn group_of(index: usize) -> Group {
+    Group {
+        age_band: (index / 9).checked_sub(1).map(|b| AgeBand::ALL[b]),
+        gender: [None, Some(Gender::Male), Some(Gender::Female)][index / 3 % 3],
+        minority: [None, Some(false), Some(true)][index % 3],
+    }
+}
+
+/// `g_<age band>_<gender>_<minority>`, with u for not known.
+fn group_column(index: usize) -> String {
+    let g = group_of(index);
+    format!(
+        "g_{}_{}_{}",
+        g.age_band.map_or("u", |b| b.as_str()),
+        ["u", "m", "f"][index / 3 % 3],
+        ["u", "n", "y"][index % 3]
     )
 }
 
-fn group_of(age_band: &str, gender: &str, minority: i64) -> Group {
-    Group {
-        age_band: AgeBand::ALL.into_iter().find(|b| b.as_str() == age_band),
-        gender: match gender {
-            "male" => Some(Gender::Male),
-            "female" => Some(Gender::Female),
-            _ => None,
-        },
-        minority: (minority >= 0).then_some(minority == 1),
-    }
+fn group_columns(f: impl Fn(&str) -> String) -> String {
+    (0..GROUPS)
+        .map(|i| f(&group_column(i)))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The column of `field_weeks` that holds a tally item.
@@ -105,10 +127,6 @@ fn item_columns(f: impl Fn(&str) -> String) -> String {
 /// One batch's increases of the tally items of a unit in a week, in the order of TALLY_ITEMS.
 type Counts = [i64; TALLY_ITEMS.len()];
 
-/// Items a village keeps (its activity); the others start at the commune.
-/// Age band, gender and minority of an inclusion cell ('' / -1: not known).
-type GroupKey = (&'static str, &'static str, i64);
-
 /// What a batch writes, once counted in memory (see [`Store::put_field_records`]).
 struct Batch<'a> {
     source: &'a str,
@@ -117,10 +135,10 @@ struct Batch<'a> {
     records: &'a [(&'a FieldInput, Items)],
     /// Persons of the batch (key → last day seen), and what each now counts for.
     people: &'a HashMap<&'a str, NaiveDate>,
-    known_people: &'a HashMap<String, Items>,
+    known_people: &'a HashMap<&'a str, Items>,
     /// The batch's increases per village and week, and per village, week and group.
     by_village: &'a HashMap<(u32, NaiveDate), Counts>,
-    groups: &'a HashMap<(u32, NaiveDate, GroupKey), i64>,
+    groups: &'a HashMap<(u32, NaiveDate, usize), i64>,
     /// Unit codes by number, the number of each code, and each village's lineage of numbers.
     units: &'a [String],
     unit_index: &'a HashMap<String, u32>,
@@ -177,31 +195,32 @@ impl Store {
         let mut codes: Vec<&str> = inputs.iter().map(|i| i.village.as_str()).collect();
         codes.sort_unstable();
         codes.dedup();
-        let found: Vec<(String, String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT code, kind, path FROM units WHERE valid_to IS NULL AND code IN ({})",
+        let (lo, hi) = subtree_range(&area.path);
+        let found: Vec<(String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT code, path FROM units WHERE valid_to IS NULL AND kind = 'village'
+             AND path >= $2 AND path < $3 AND code IN ({})",
             json_texts(backend, 1)
         )))
         .bind(JsonRows::texts(codes.iter().copied()))
+        .bind(lo)
+        .bind(hi)
         .fetch_all(&mut *tx)
         .await?;
         let mut units: Vec<String> = Vec::new();
         let mut unit_index: HashMap<String, u32> = HashMap::new();
         // A village's number → the numbers of its lineage, from the root down to the village.
         let mut lineages: HashMap<u32, Vec<u32>> = HashMap::new();
-        let mut elsewhere: HashSet<String> = HashSet::new();
-        for (code, kind, path) in found {
-            if kind != "village" || !path.starts_with(&area.path) {
-                elsewhere.insert(code);
-                continue;
-            }
+        for (_, path) in found {
             let lineage = path
                 .split('/')
                 .filter(|s| !s.is_empty())
-                .map(|c| {
-                    *unit_index.entry(c.to_string()).or_insert_with(|| {
+                .map(|c| match unit_index.get(c) {
+                    Some(i) => *i,
+                    None => {
                         units.push(c.to_string());
+                        unit_index.insert(c.to_string(), units.len() as u32 - 1);
                         units.len() as u32 - 1
-                    })
+                    }
                 })
                 .collect::<Vec<u32>>();
             lineages.insert(*lineage.last().expect("a path names its unit"), lineage);
@@ -211,25 +230,35 @@ impl Store {
                 .get(code)
                 .is_some_and(|i| lineages.contains_key(i))
         };
-        let problems: Vec<RowProblem> = inputs
-            .iter()
-            .filter(|i| !is_village(&i.village))
-            .map(|i| RowProblem {
-                row: i.line,
-                column: "Mã thôn".into(),
-                message: if elsewhere.contains(&i.village) {
-                    format!(
-                        "«{}» không phải thôn, buôn, tổ dân phố của {}",
-                        i.village, area.full_name
-                    )
-                } else {
-                    format!("không có thôn, buôn, tổ dân phố mã «{}»", i.village)
-                },
-            })
+        let bad: Vec<&FieldInput> = inputs.iter().filter(|i| !is_village(&i.village)).collect();
+        if !bad.is_empty() {
+            // Which of the codes are units, but not villages of the area.
+            let known: HashSet<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "SELECT code FROM units WHERE valid_to IS NULL AND code IN ({})",
+                json_texts(backend, 1)
+            )))
+            .bind(JsonRows::texts(bad.iter().map(|i| i.village.as_str())))
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
             .collect();
-        if !problems.is_empty() {
             tx.rollback().await?;
-            return Err(StoreError::Rejected(problems));
+            return Err(StoreError::Rejected(
+                bad.iter()
+                    .map(|i| RowProblem {
+                        row: i.line,
+                        column: "Mã thôn".into(),
+                        message: if known.contains(&i.village) {
+                            format!(
+                                "«{}» không phải thôn, buôn, tổ dân phố của {}",
+                                i.village, area.full_name
+                            )
+                        } else {
+                            format!("không có thôn, buôn, tổ dân phố mã «{}»", i.village)
+                        },
+                    })
+                    .collect(),
+            ));
         }
 
         // Records stored before under the same UUIDs.
@@ -253,7 +282,7 @@ impl Store {
             .collect();
         keys.sort_unstable();
         keys.dedup();
-        let mut people: HashMap<String, Items> = HashMap::new();
+        let mut people: HashMap<&str, Items> = HashMap::new();
         if !keys.is_empty() {
             let rows: Vec<(String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "SELECT person_key, items FROM field_people WHERE plan_code = $1 AND person_key IN ({})",
@@ -264,7 +293,9 @@ impl Store {
             .fetch_all(&mut *tx)
             .await?;
             for (key, items) in rows {
-                people.insert(key, Items(items as u16));
+                if let Ok(i) = keys.binary_search(&key.as_str()) {
+                    people.insert(keys[i], Items(items as u16));
+                }
             }
         }
 
@@ -272,7 +303,7 @@ impl Store {
         let every_skill = all_skills(plan);
         let mut outcomes = Vec::with_capacity(inputs.len());
         let mut by_village: HashMap<(u32, NaiveDate), Counts> = HashMap::new();
-        let mut groups: HashMap<(u32, NaiveDate, GroupKey), i64> = HashMap::new();
+        let mut groups: HashMap<(u32, NaiveDate, usize), i64> = HashMap::new();
         let mut touched_people: HashMap<&str, NaiveDate> = HashMap::new();
         let mut new_records = Vec::new();
         for input in inputs {
@@ -287,10 +318,10 @@ impl Store {
                 continue;
             }
             stored.insert(&r.id, (&input.village, r.day, r.items.0 as i64));
-            let before = r.person.as_ref().and_then(|k| people.get(k).copied());
+            let before = r.person.as_deref().and_then(|k| people.get(k).copied());
             let t = tally(r.items, before, every_skill);
             if let Some(key) = &r.person {
-                people.insert(key.clone(), before.unwrap_or_default().union(t.added));
+                people.insert(key, before.unwrap_or_default().union(t.added));
                 let last = touched_people.entry(key.as_str()).or_insert(r.day);
                 *last = (*last).max(r.day);
             }
@@ -304,7 +335,7 @@ impl Store {
             }
             if t.new_person {
                 *groups
-                    .entry((village, week, group_key(&r.group)))
+                    .entry((village, week, group_index(&r.group)))
                     .or_default() += 1;
             }
             new_records.push((input, t.added));
@@ -405,7 +436,7 @@ impl Store {
             for (key, last) in b.people {
                 rows.push(&[
                     Json::T(key),
-                    Json::I(b.known_people[*key].0 as i64),
+                    Json::I(b.known_people[key].0 as i64),
                     Json::D(*last),
                 ]);
             }
@@ -574,40 +605,28 @@ impl Store {
 
         // Inclusion aggregates start at the commune: a village's cells are too small.
         if !b.groups.is_empty() {
-            let mut cells: HashMap<(u32, NaiveDate, GroupKey), i64> = HashMap::new();
+            let mut cells: HashMap<(u32, NaiveDate), [i64; GROUPS]> = HashMap::new();
             for ((village, week, group), n) in b.groups {
                 for unit in ancestors(*village) {
-                    *cells.entry((*unit, *week, *group)).or_default() += n;
+                    cells.entry((*unit, *week)).or_insert([0; GROUPS])[*group] += n;
                 }
             }
             let mut rows = JsonRows::new();
-            for ((unit, week, (band, gender, minority)), n) in &cells {
-                rows.push(&[
-                    Json::T(&b.units[*unit as usize]),
-                    Json::D(*week),
-                    Json::T(band),
-                    Json::T(gender),
-                    Json::I(*minority),
-                    Json::I(*n),
-                ]);
+            for ((unit, week), counts) in &cells {
+                let mut row = vec![Json::T(&b.units[*unit as usize]), Json::D(*week)];
+                row.extend(counts.iter().map(|n| Json::I(*n)));
+                rows.push(&row);
             }
+            let names: Vec<String> = (0..GROUPS).map(group_column).collect();
+            let mut cols = vec![("unit_code", JsonCol::Text), ("week", JsonCol::Text)];
+            cols.extend(names.iter().map(|c| (c.as_str(), JsonCol::Int)));
             sqlx::query(sqlx::AssertSqlSafe(format!(
-                "INSERT INTO field_inclusion (plan_code, unit_code, week, age_band, gender, minority, n)
-                 SELECT $2, unit_code, week, age_band, gender, minority, n FROM ({}) i WHERE true
-                 ON CONFLICT (plan_code, unit_code, week, age_band, gender, minority)
-                 DO UPDATE SET n = field_inclusion.n + excluded.n",
-                json_rows(
-                    backend,
-                    1,
-                    &[
-                        ("unit_code", JsonCol::Text),
-                        ("week", JsonCol::Text),
-                        ("age_band", JsonCol::Text),
-                        ("gender", JsonCol::Text),
-                        ("minority", JsonCol::Int),
-                        ("n", JsonCol::Int),
-                    ]
-                )
+                "INSERT INTO field_inclusion (plan_code, unit_code, week, {names})
+                 SELECT $2, unit_code, week, {names} FROM ({source}) i WHERE true
+                 ON CONFLICT (plan_code, unit_code, week) DO UPDATE SET {sums}",
+                names = names.join(", "),
+                source = json_rows(backend, 1, &cols),
+                sums = group_columns(|c| format!("{c} = field_inclusion.{c} + excluded.{c}")),
             )))
             .bind(rows.finish())
             .bind(&plan.code)
@@ -707,23 +726,26 @@ impl Store {
         unit: &str,
         reporting_day: NaiveDate,
     ) -> Result<Vec<InclusionCell>> {
-        let rows: Vec<(String, String, i64, i64)> = sqlx::query_as(
-            "SELECT age_band, gender, minority, CAST(SUM(n) AS BIGINT) FROM field_inclusion
-             WHERE plan_code = $1 AND unit_code = $2 AND week <= $3
-             GROUP BY age_band, gender, minority",
-        )
+        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
+            "SELECT {} FROM field_inclusion WHERE plan_code = $1 AND unit_code = $2 AND week <= $3",
+            group_columns(|c| format!("CAST(COALESCE(SUM({c}), 0) AS BIGINT)"))
+        )))
         .bind(plan)
         .bind(unit)
         .bind(reporting_day.to_string())
-        .fetch_all(&self.pool)
+        .fetch_one(&self.pool)
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|(band, gender, minority, people)| InclusionCell {
-                group: group_of(&band, &gender, minority),
-                people,
-            })
-            .collect())
+        let mut cells = Vec::new();
+        for i in 0..GROUPS {
+            let people: i64 = row.try_get(i)?;
+            if people > 0 {
+                cells.push(InclusionCell {
+                    group: group_of(i),
+                    people,
+                });
+            }
+        }
+        Ok(cells)
     }
 
     /// For the ingest benchmark only: the same rows inserted plainly into a bare table shaped like
@@ -813,5 +835,21 @@ impl Store {
         append(&mut *tx, who, &entry).await?;
         tx.commit().await?;
         Ok(removed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inclusion_groups_are_numbered_once_each() {
+        let names: HashSet<String> = (0..GROUPS).map(group_column).collect();
+        assert_eq!(names.len(), GROUPS);
+        for i in 0..GROUPS {
+            assert_eq!(group_index(&group_of(i)), i);
+        }
+        assert_eq!(group_column(0), "g_u_u_u");
+        assert_eq!(group_column(GROUPS - 1), "g_tu_60_f_y");
     }
 }
