@@ -363,6 +363,11 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 summary.reports,
                 hocvuso_core::format::date(until)
             );
+            let records = demo::seed_field_log(&store, &plan, until, &person_key).await?;
+            println!(
+                "Nhật ký Tổ CNS cộng đồng giả lập: {} bản ghi",
+                hocvuso_core::format::number(records as f64, 0)
+            );
             let hints = accounts::ensure_demo_accounts(&store, &plan).await?;
             if no_serve {
                 return Ok(ExitCode::SUCCESS);

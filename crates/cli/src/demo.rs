@@ -3,11 +3,13 @@
 
 use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
+use hocvuso_core::field::{PersonKey, RawRecord, check_record};
 use hocvuso_core::plan::{Plan, parse_plan};
 use hocvuso_core::synth::{self, CommuneInfo, ReportingUnit};
 use hocvuso_core::units::UnitKind;
 use hocvuso_docs::units_csv::{OFFICIAL_UNITS_CSV, OFFICIAL_VALID_FROM, parse_official};
 use hocvuso_store::audit::Who;
+use hocvuso_store::field::FieldInput;
 use hocvuso_store::reports::{NewReport, NewValue, Status};
 use hocvuso_store::units::UnitFilter;
 use hocvuso_store::{Store, StoreError};
@@ -270,4 +272,94 @@ pub async fn seed(
             reports: reports.len() as i64,
         },
     ))
+}
+
+/// Records of the synthetic door-to-door log in the demo: about 40 per village over the campaign.
+const DEMO_FIELD_RECORDS_PER_VILLAGE: usize = 40;
+
+/// Fills the door-to-door log of the demo with synthetic records up to `until`, unless it holds
+/// records already: about 40 per village, logged day after day, and in one village of eight a busy
+/// week in which the team guides 25 people through every skill (its Golden Week). Returns the number
+/// of records the log holds.
+pub async fn seed_field_log(
+    store: &Store,
+    plan: &Plan,
+    until: NaiveDate,
+    key: &PersonKey,
+) -> Result<i64> {
+    let held = store.field_record_count(&plan.code).await?;
+    if held > 0 {
+        return Ok(held);
+    }
+    let (villages, _) = store
+        .list_units(&UnitFilter {
+            within: Some(plan.province.to_string()),
+            kind: Some(UnitKind::Village),
+            limit: 1_000_000,
+            ..Default::default()
+        })
+        .await?;
+    let villages: Vec<String> = villages.into_iter().map(|v| v.code).collect();
+    if villages.is_empty() || until < plan.campaign.start {
+        return Ok(0);
+    }
+    let who = &Who::system("demo");
+    let start = plan.campaign.start;
+    let days = (until - start).num_days();
+    let total = villages.len() * DEMO_FIELD_RECORDS_PER_VILLAGE;
+    let batch = 20_000;
+    let store_batch = |raws: Vec<(String, RawRecord)>| async move {
+        let inputs: Vec<FieldInput> = raws
+            .iter()
+            .enumerate()
+            .map(|(i, (village, raw))| {
+                check_record(raw, plan, until, key).map(|record| FieldInput {
+                    line: i + 1,
+                    village: village.clone(),
+                    record,
+                })
+            })
+            .collect::<Result<_, _>>()
+            .map_err(|problems| anyhow::anyhow!("synthetic field records: {problems:?}"))?;
+        store
+            .put_field_records(plan, &inputs, "dữ liệu giả lập", who)
+            .await?;
+        anyhow::Ok(())
+    };
+    // Day after day, as the logs are kept.
+    for first in (0..total).step_by(batch) {
+        let n = batch.min(total - first);
+        let from = start + chrono::Duration::days(days * first as i64 / total as i64);
+        let to = start + chrono::Duration::days(days * (first + n) as i64 / total as i64);
+        store_batch(synth::field_records(
+            plan,
+            &villages,
+            n,
+            2025,
+            from..=to,
+            first as u64,
+        ))
+        .await?;
+    }
+    // Busy weeks: every eighth village, in a week of the campaign's second half.
+    let every_skill: Vec<i64> = plan.skills.iter().map(|s| s.code).collect();
+    let mut busy = Vec::new();
+    for (i, village) in villages.iter().enumerate().step_by(8) {
+        let week_start = start + chrono::Duration::days((days / 2 + 7 * (i as i64 % 5)).min(days));
+        let week_end = (week_start + chrono::Duration::days(4)).min(until);
+        let mut raws = synth::field_records(
+            plan,
+            std::slice::from_ref(village),
+            25,
+            2025,
+            week_start..=week_end,
+            (total + i * 25) as u64,
+        );
+        for (_, raw) in &mut raws {
+            raw.skills = every_skill.clone();
+        }
+        busy.extend(raws);
+    }
+    store_batch(busy).await?;
+    Ok(store.field_record_count(&plan.code).await?)
 }
