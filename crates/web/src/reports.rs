@@ -143,10 +143,14 @@ async fn render(
             };
             let logged = log.get(&ind.code).copied();
             // A figure not yet reported starts from the teams' log when it is ahead of last week's
-            // (the log counts part of what the unit reports, so it never pulls a figure down).
+            // (the log counts part of what the unit reports, so it never pulls a figure down); its
+            // comment then says where it comes from, which also explains a jump above the recent pace.
+            let from_log = logged.filter(|n| {
+                typed("n").is_none() && own.is_none() && *n > previous.map_or(0.0, |p| p.1)
+            });
             let numerator = typed("n").unwrap_or_else(|| {
                 own.map(|v| v.numerator)
-                    .or(logged.filter(|n| *n > previous.map_or(0.0, |p| p.1)))
+                    .or(from_log)
                     .or(previous.map(|p| p.1))
                     .map_or(String::new(), |n| format::number(n, 0))
             });
@@ -165,8 +169,13 @@ async fn render(
                     own.and_then(|v| v.denominator)
                         .map_or(String::new(), |d| format::number(d, 0))
                 }),
-                comment: typed("c")
-                    .unwrap_or_else(|| own.and_then(|v| v.comment.clone()).unwrap_or_default()),
+                comment: typed("c").unwrap_or_else(|| {
+                    own.and_then(|v| v.comment.clone())
+                        .or(from_log.map(|n| {
+                            format!("Theo nhật ký Tổ CNS cộng đồng: {}", format::number(n, 0))
+                        }))
+                        .unwrap_or_default()
+                }),
                 last: previous.map_or("chưa có".into(), |p| {
                     let d =
                         p.2.map_or(String::new(), |d| format!(" / {}", format::number(d, 0)));
