@@ -244,11 +244,15 @@ pub(crate) fn json_rows(backend: Backend, param: usize, cols: &[(&str, JsonCol)]
     format!("SELECT {} FROM {source} WHERE true", columns.join(", "))
 }
 
-/// `SELECT …` of the strings of the JSON array in parameter `$param`, for `IN (…)`.
-pub(crate) fn json_texts(backend: Backend, param: usize) -> String {
+/// `column` is one of the strings of the JSON array in parameter `$param`. On PostgreSQL the array
+/// is unpacked once (`= ANY(ARRAY(…))`), so that the planner looks each value up in the column's
+/// index instead of joining with a set it cannot estimate.
+pub(crate) fn json_in(backend: Backend, column: &str, param: usize) -> String {
     match backend {
-        Backend::Sqlite => format!("SELECT value FROM json_each(${param})"),
-        Backend::Postgres => format!("SELECT json_array_elements_text(${param}::json)"),
+        Backend::Sqlite => format!("{column} IN (SELECT value FROM json_each(${param}))"),
+        Backend::Postgres => {
+            format!("{column} = ANY(ARRAY(SELECT json_array_elements_text(${param}::json)))")
+        }
     }
 }
 

@@ -7,7 +7,7 @@
 
 use crate::Store;
 use crate::audit::{Entry, Who, append};
-use crate::db::{Backend, Json, JsonCol, JsonRows, WriteTx, json_rows, json_texts, now_text};
+use crate::db::{Backend, Json, JsonCol, JsonRows, WriteTx, json_in, json_rows, now_text};
 use crate::error::{Result, RowProblem, StoreError};
 use crate::units::subtree_range;
 use chrono::NaiveDate;
@@ -198,8 +198,8 @@ impl Store {
         let (lo, hi) = subtree_range(&area.path);
         let found: Vec<(String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "SELECT code, path FROM units WHERE valid_to IS NULL AND kind = 'village'
-             AND path >= $2 AND path < $3 AND code IN ({})",
-            json_texts(backend, 1)
+             AND path >= $2 AND path < $3 AND {}",
+            json_in(backend, "code", 1)
         )))
         .bind(JsonRows::texts(codes.iter().copied()))
         .bind(lo)
@@ -234,8 +234,8 @@ impl Store {
         if !bad.is_empty() {
             // Which of the codes are units, but not villages of the area.
             let known: HashSet<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-                "SELECT code FROM units WHERE valid_to IS NULL AND code IN ({})",
-                json_texts(backend, 1)
+                "SELECT code FROM units WHERE valid_to IS NULL AND {}",
+                json_in(backend, "code", 1)
             )))
             .bind(JsonRows::texts(bad.iter().map(|i| i.village.as_str())))
             .fetch_all(&mut *tx)
@@ -264,8 +264,8 @@ impl Store {
         // Records stored before under the same UUIDs.
         let rows: Vec<(String, String, String, i64)> =
             sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT id, village_code, day, items FROM field_records WHERE id IN ({})",
-                json_texts(backend, 1)
+                "SELECT id, village_code, day, items FROM field_records WHERE {}",
+                json_in(backend, "id", 1)
             )))
             .bind(JsonRows::texts(inputs.iter().map(|i| i.record.id.as_str())))
             .fetch_all(&mut *tx)
@@ -285,8 +285,8 @@ impl Store {
         let mut people: HashMap<&str, Items> = HashMap::new();
         if !keys.is_empty() {
             let rows: Vec<(String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT person_key, items FROM field_people WHERE plan_code = $1 AND person_key IN ({})",
-                json_texts(backend, 2)
+                "SELECT person_key, items FROM field_people WHERE plan_code = $1 AND {}",
+                json_in(backend, "person_key", 2)
             )))
             .bind(&plan.code)
             .bind(JsonRows::texts(keys.iter().copied()))
@@ -529,8 +529,8 @@ impl Store {
         if !crossed.is_empty() {
             let done: Vec<(String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "SELECT unit_code, MIN(week) FROM field_weeks
-                 WHERE plan_code = $1 AND golden > 0 AND unit_code IN ({}) GROUP BY unit_code",
-                json_texts(backend, 2)
+                 WHERE plan_code = $1 AND golden > 0 AND {} GROUP BY unit_code",
+                json_in(backend, "unit_code", 2)
             )))
             .bind(&plan.code)
             .bind(JsonRows::texts(
@@ -660,24 +660,26 @@ impl Store {
     }
 
     /// The team activity of `units` up to the week of `to` (a reporting day): cumulative figures,
-    /// and week by week from the week of `recent_from`. Two reads of at most one row per unit and
-    /// week, whatever the number of records.
+    /// and the figures of each of the `recent` weeks (reporting days). Two reads of at most one row
+    /// per unit and week, whatever the number of records.
     pub async fn field_activity(
         &self,
         plan: &str,
         units: &[String],
-        recent_from: NaiveDate,
+        recent: &[NaiveDate],
         to: NaiveDate,
     ) -> Result<HashMap<String, Activity>> {
+        // Units and weeks are named one by one (no week range), so that PostgreSQL looks each up
+        // in the primary key even when its statistics lag behind a bulk import.
         let backend = self.backend();
         let codes = JsonRows::texts(units.iter().map(String::as_str));
         let totals: Vec<(String, i64, i64, i64, Option<String>)> =
             sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "SELECT unit_code, CAST(SUM(records) AS BIGINT), CAST(SUM(people) AS BIGINT),
                         CAST(SUM(golden) AS BIGINT), MIN(CASE WHEN golden > 0 THEN week END)
-                 FROM field_weeks WHERE plan_code = $1 AND week <= $2 AND unit_code IN ({})
+                 FROM field_weeks WHERE plan_code = $1 AND {} AND week <= $2
                  GROUP BY unit_code",
-                json_texts(backend, 3)
+                json_in(backend, "unit_code", 3)
             )))
             .bind(plan)
             .bind(to.to_string())
@@ -698,17 +700,25 @@ impl Store {
                 },
             );
         }
-        let weekly: Vec<(String, String, i64, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT unit_code, week, people, teams FROM field_weeks
-             WHERE plan_code = $1 AND week >= $2 AND week <= $3 AND unit_code IN ({})",
-            json_texts(backend, 4)
-        )))
-        .bind(plan)
-        .bind(recent_from.to_string())
-        .bind(to.to_string())
-        .bind(&codes)
-        .fetch_all(&self.pool)
-        .await?;
+        if recent.is_empty() {
+            return Ok(out);
+        }
+        let mut query =
+            sqlx::query_as::<_, (String, String, i64, i64)>(sqlx::AssertSqlSafe(format!(
+                "SELECT unit_code, week, people, teams FROM field_weeks
+             WHERE plan_code = $1 AND {} AND week IN ({})",
+                json_in(backend, "unit_code", 2),
+                (3..3 + recent.len())
+                    .map(|i| format!("${i}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )))
+            .bind(plan)
+            .bind(&codes);
+        for week in recent {
+            query = query.bind(week.to_string());
+        }
+        let weekly = query.fetch_all(&self.pool).await?;
         for (unit, week, people, teams) in weekly {
             let week = parse_date(&week)?;
             out.entry(unit)

@@ -1302,7 +1302,7 @@ mod field_log {
                     .field_activity(
                         "daklak-100-ngay-2025",
                         &["T2".to_string(), "24412".to_string()],
-                        d(2025, 7, 11),
+                        &[d(2025, 7, 18), d(2025, 7, 25), d(2025, 8, 1)],
                         d(2025, 8, 1),
                     )
                     .await

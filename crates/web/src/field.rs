@@ -330,9 +330,7 @@ pub async fn activity(scoped: Scoped, Query(q): Query<FieldQuery>) -> Result<Res
         .collect();
     let mut units = children.clone();
     units.push(parent.clone());
-    let activity = scoped
-        .field_activity(&units, weeks.first().copied().unwrap_or(week), week)
-        .await?;
+    let activity = scoped.field_activity(&units, &weeks, week).await?;
     let teams_below = scoped
         .count_below_children(parent, UnitKind::Village)
         .await?;

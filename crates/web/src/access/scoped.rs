@@ -964,7 +964,7 @@ impl Scoped {
     pub async fn field_activity(
         &self,
         units: &[UnitRecord],
-        recent_from: NaiveDate,
+        recent: &[NaiveDate],
         to: NaiveDate,
     ) -> Result<std::collections::HashMap<String, hocvuso_store::field::Activity>, WebError> {
         for u in units {
@@ -977,7 +977,7 @@ impl Scoped {
         Ok(self
             .state
             .store
-            .field_activity(&self.plan().code, &codes, recent_from, to)
+            .field_activity(&self.plan().code, &codes, recent, to)
             .await?)
     }
 
