@@ -389,7 +389,6 @@ impl Store {
     /// the rows bound as one JSON value.
     async fn write_field_batch(&self, tx: &mut WriteTx, plan: &Plan, b: Batch<'_>) -> Result<()> {
         let backend = self.backend();
-        let at = |item: &str| item_index(item);
         let batch: i64 = sqlx::query_scalar(
             "INSERT INTO field_batches (plan_code, source, user_id, received_at, records)
              VALUES ($1, $2, $3, $4, $5) RETURNING id",
@@ -470,9 +469,9 @@ impl Store {
             rows.push(&[
                 Json::T(&b.units[*village as usize]),
                 Json::D(*week),
-                Json::I(c[at(RECORDS)]),
-                Json::I(c[at(PEOPLE)]),
-                Json::I(c[at(FULL)]),
+                Json::I(c[item_index(RECORDS)]),
+                Json::I(c[item_index(PEOPLE)]),
+                Json::I(c[item_index(FULL)]),
             ]);
         }
         let after: Vec<(String, String, i64, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
@@ -510,11 +509,11 @@ impl Store {
         for (code, week, records, full) in after {
             let key = (b.unit_index[&code], parse_date(&week)?);
             let mut counts = b.by_village[&key];
-            if records == counts[at(RECORDS)] {
-                counts[at(TEAMS)] = 1;
+            if records == counts[item_index(RECORDS)] {
+                counts[item_index(TEAMS)] = 1;
             }
             if let Some(people) = plan.golden_week_people
-                && golden_week_reached(full - counts[at(FULL)], full, people)
+                && golden_week_reached(full - counts[item_index(FULL)], full, people)
             {
                 let w = crossed.entry(key.0).or_insert(key.1);
                 *w = (*w).min(key.1);
@@ -549,13 +548,13 @@ impl Store {
                     continue;
                 }
                 let mut one = [0; TALLY_ITEMS.len()];
-                one[at(GOLDEN)] = 1;
+                one[item_index(GOLDEN)] = 1;
                 set.push(&[Json::T(&b.units[village as usize]), Json::D(week)]);
                 for unit in ancestors(village) {
                     add_counts(&mut upper, (*unit, week), &one);
                 }
                 if let Some(before) = before {
-                    one[at(GOLDEN)] = -1;
+                    one[item_index(GOLDEN)] = -1;
                     unset.push(&[Json::T(&b.units[village as usize]), Json::D(before)]);
                     for unit in ancestors(village) {
                         add_counts(&mut upper, (*unit, before), &one);
