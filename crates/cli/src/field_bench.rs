@@ -41,86 +41,96 @@ enum Order {
     Mixed,
 }
 
-/// Checks and stores `count` synthetic records in batches; returns the time and the checked rows.
-#[allow(clippy::too_many_arguments)]
-async fn bulk(
-    store: &Store,
-    plan: &hocvuso_core::plan::Plan,
-    villages: &[String],
-    count: usize,
-    first: u64,
+/// What bulk ingest writes into: the store, the plan and its villages, the last day, the key.
+struct Bulk<'a> {
+    store: &'a Store,
+    plan: &'a hocvuso_core::plan::Plan,
+    villages: &'a [String],
     until: NaiveDate,
-    key: &PersonKey,
-    order: Order,
-    keep_rows: bool,
-) -> Result<(Duration, Vec<Vec<FieldInput>>)> {
-    let who = Who::system("bench");
-    let mut spent = Duration::ZERO;
-    let mut kept = Vec::new();
-    let mut done = 0;
-    let start = plan.campaign.start;
-    let span = (until - start).num_days();
-    let day = |share: usize| start + chrono::Duration::days(span * share as i64 / count as i64);
-    while done < count {
-        let n = BULK_BATCH.min(count - done);
-        let days = match order {
-            Order::ByDay => day(done)..=day(done + n),
-            Order::Mixed => start..=until,
-        };
-        let raws = synth::field_records(plan, villages, n, 2025, days, first + done as u64);
-        let started = Instant::now();
-        let inputs: Vec<FieldInput> = raws
-            .iter()
-            .enumerate()
-            .map(|(i, (village, raw))| FieldInput {
-                line: i + 1,
-                village: village.clone(),
-                record: check_record(raw, plan, until, key).expect("synthetic records are valid"),
-            })
-            .collect();
-        store
-            .put_field_records(plan, &inputs, "bench", &who)
-            .await?;
-        spent += started.elapsed();
-        if keep_rows {
-            kept.push(inputs);
-        }
-        done += n;
-    }
-    Ok((spent, kept))
+    key: &'a PersonKey,
 }
 
-/// Bulk ingest of `count` records, then raw inserts of the same rows: the two times.
-#[allow(clippy::too_many_arguments)]
-async fn bulk_and_raw(
-    store: &Store,
-    plan: &hocvuso_core::plan::Plan,
-    villages: &[String],
-    count: usize,
-    first: u64,
-    until: NaiveDate,
-    key: &PersonKey,
-    order: Order,
-) -> Result<(Duration, Duration)> {
-    let (bulk_time, kept) =
-        bulk(store, plan, villages, count, first, until, key, order, true).await?;
-    let started = Instant::now();
-    for batch in &kept {
-        let rows: Vec<_> = batch
-            .iter()
-            .map(|i| {
-                (
-                    i.record.id.clone(),
-                    i.village.clone(),
-                    i.record.day.to_string(),
-                    i.record.items.0 as i64,
-                    i.record.person.clone(),
-                )
-            })
-            .collect();
-        store.bench_raw_insert(&rows).await?;
+impl Bulk<'_> {
+    /// Checks and stores `count` synthetic records in batches; returns the time and the checked
+    /// rows.
+    async fn ingest(
+        &self,
+        count: usize,
+        first: u64,
+        order: Order,
+        keep_rows: bool,
+    ) -> Result<(Duration, Vec<Vec<FieldInput>>)> {
+        let Bulk {
+            store,
+            plan,
+            villages,
+            until,
+            key,
+        } = *self;
+        let who = Who::system("bench");
+        let mut spent = Duration::ZERO;
+        let mut kept = Vec::new();
+        let mut done = 0;
+        let start = plan.campaign.start;
+        let span = (until - start).num_days();
+        let day = |share: usize| start + chrono::Duration::days(span * share as i64 / count as i64);
+        while done < count {
+            let n = BULK_BATCH.min(count - done);
+            let days = match order {
+                Order::ByDay => day(done)..=day(done + n),
+                Order::Mixed => start..=until,
+            };
+            let raws = synth::field_records(plan, villages, n, 2025, days, first + done as u64);
+            let started = Instant::now();
+            let inputs: Vec<FieldInput> = raws
+                .iter()
+                .enumerate()
+                .map(|(i, (village, raw))| FieldInput {
+                    line: i + 1,
+                    village: village.clone(),
+                    record: check_record(raw, plan, until, key)
+                        .expect("synthetic records are valid"),
+                })
+                .collect();
+            store
+                .put_field_records(plan, &inputs, "bench", &who)
+                .await?;
+            spent += started.elapsed();
+            if keep_rows {
+                kept.push(inputs);
+            }
+            done += n;
+        }
+        Ok((spent, kept))
     }
-    Ok((bulk_time, started.elapsed()))
+
+    /// Bulk ingest of `count` records, then raw inserts of the same rows: the two times.
+    async fn against_raw(
+        &self,
+        count: usize,
+        first: u64,
+        order: Order,
+    ) -> Result<(Duration, Duration)> {
+        let (bulk_time, kept) = self.ingest(count, first, order, true).await?;
+        let store = self.store;
+        let started = Instant::now();
+        for batch in &kept {
+            let rows: Vec<_> = batch
+                .iter()
+                .map(|i| {
+                    (
+                        i.record.id.clone(),
+                        i.village.clone(),
+                        i.record.day.to_string(),
+                        i.record.items.0 as i64,
+                        i.record.person.clone(),
+                    )
+                })
+                .collect();
+            store.bench_raw_insert(&rows).await?;
+        }
+        Ok((bulk_time, started.elapsed()))
+    }
 }
 
 fn rate(n: usize, d: Duration) -> f64 {
@@ -209,21 +219,18 @@ pub async fn run(records: usize, big: usize, database_url: Option<String>) -> Re
     ];
 
     // 1. Bulk, then raw inserts of the same rows; in both orders.
+    let bulk = Bulk {
+        store: &store,
+        plan: &plan,
+        villages: &village_codes,
+        until,
+        key: &key,
+    };
     for (order, first, label) in [
         (Order::ByDay, 0, "theo ngày ghi"),
         (Order::Mixed, 40_000_000, "trộn mọi ngày"),
     ] {
-        let (bulk_time, raw_time) = bulk_and_raw(
-            &store,
-            &plan,
-            &village_codes,
-            records,
-            first,
-            until,
-            &key,
-            order,
-        )
-        .await?;
+        let (bulk_time, raw_time) = bulk.against_raw(records, first, order).await?;
         println!(
             "1. Nhập hàng loạt {records} bản ghi, {label} (kiểm tra, mã ẩn danh, chống trùng, cộng dồn): {:.1} s = {:.0} bản ghi/s; ghi thô cùng các dòng: {:.1} s = {:.0} bản ghi/s; tỷ lệ {:.2}×",
             bulk_time.as_secs_f64(),
@@ -338,18 +345,8 @@ pub async fn run(records: usize, big: usize, database_url: Option<String>) -> Re
     let before = measure(addr, &reader, &pages).await?;
     if big > so_far {
         let started = Instant::now();
-        bulk(
-            &store,
-            &plan,
-            &village_codes,
-            big - so_far,
-            30_000_000,
-            until,
-            &key,
-            Order::ByDay,
-            false,
-        )
-        .await?;
+        bulk.ingest(big - so_far, 30_000_000, Order::ByDay, false)
+            .await?;
         println!(
             "   (thêm {} bản ghi trong {:.0} s)",
             big - so_far,

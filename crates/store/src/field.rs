@@ -96,11 +96,8 @@ fn group_column(index: usize) -> String {
     )
 }
 
-fn group_columns(f: impl Fn(&str) -> String) -> String {
-    (0..GROUPS)
-        .map(|i| f(&group_column(i)))
-        .collect::<Vec<_>>()
-        .join(", ")
+fn group_columns() -> Vec<String> {
+    (0..GROUPS).map(group_column).collect()
 }
 
 /// The column of `field_weeks` that holds a tally item.
@@ -115,13 +112,9 @@ fn item_index(item: &str) -> usize {
         .expect("tally() yields only TALLY_ITEMS")
 }
 
-/// The columns of every tally item, for a SELECT list: `f(column)` for each.
-fn item_columns(f: impl Fn(&str) -> String) -> String {
-    TALLY_ITEMS
-        .iter()
-        .map(|i| f(column(i)))
-        .collect::<Vec<_>>()
-        .join(", ")
+/// The columns of `field_weeks` holding the tally items, in the order of TALLY_ITEMS.
+fn tally_columns() -> Vec<String> {
+    TALLY_ITEMS.iter().map(|i| column(i).to_string()).collect()
 }
 
 /// One batch's increases of the tally items of a unit in a week, in the order of TALLY_ITEMS.
@@ -160,6 +153,44 @@ fn add_counts(
 fn parse_date(text: &str) -> Result<NaiveDate> {
     text.parse()
         .map_err(|_| StoreError::Corrupt(format!("ngày «{text}» không hợp lệ")))
+}
+
+/// Adds a batch's counts (per unit number and week, one per column) to a weekly table
+/// (`field_weeks`, `field_inclusion`: rows keyed by plan, unit and week), in one upsert.
+async fn add_weekly<const N: usize>(
+    tx: &mut WriteTx,
+    backend: Backend,
+    table: &str,
+    columns: &[String],
+    plan: &Plan,
+    units: &[String],
+    counts: &HashMap<(u32, NaiveDate), [i64; N]>,
+) -> Result<()> {
+    let mut rows = JsonRows::new();
+    for ((unit, week), counts) in counts {
+        let mut row = vec![Json::T(&units[*unit as usize]), Json::D(*week)];
+        row.extend(counts.iter().map(|n| Json::I(*n)));
+        rows.push(&row);
+    }
+    let mut cols = vec![("unit_code", JsonCol::Text), ("week", JsonCol::Text)];
+    cols.extend(columns.iter().map(|c| (c.as_str(), JsonCol::Int)));
+    let sums: Vec<String> = columns
+        .iter()
+        .map(|c| format!("{c} = {table}.{c} + excluded.{c}"))
+        .collect();
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "INSERT INTO {table} (plan_code, unit_code, week, {names})
+         SELECT $2, unit_code, week, {names} FROM ({source}) t WHERE true
+         ON CONFLICT (plan_code, unit_code, week) DO UPDATE SET {sums}",
+        names = columns.join(", "),
+        source = json_rows(backend, 1, &cols),
+        sums = sums.join(", "),
+    )))
+    .bind(rows.finish())
+    .bind(&plan.code)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 impl Store {
@@ -581,25 +612,15 @@ impl Store {
             }
         }
 
-        let mut rows = JsonRows::new();
-        for ((unit, week), counts) in &upper {
-            let mut row = vec![Json::T(&b.units[*unit as usize]), Json::D(*week)];
-            row.extend(counts.iter().map(|n| Json::I(*n)));
-            rows.push(&row);
-        }
-        let mut cols = vec![("unit_code", JsonCol::Text), ("week", JsonCol::Text)];
-        cols.extend(TALLY_ITEMS.iter().map(|i| (column(i), JsonCol::Int)));
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "INSERT INTO field_weeks (plan_code, unit_code, week, {names})
-             SELECT $2, unit_code, week, {names} FROM ({source}) t WHERE true
-             ON CONFLICT (plan_code, unit_code, week) DO UPDATE SET {sums}",
-            names = item_columns(str::to_string),
-            source = json_rows(backend, 1, &cols),
-            sums = item_columns(|c| format!("{c} = field_weeks.{c} + excluded.{c}")),
-        )))
-        .bind(rows.finish())
-        .bind(&plan.code)
-        .execute(&mut **tx)
+        add_weekly(
+            tx,
+            backend,
+            "field_weeks",
+            &tally_columns(),
+            plan,
+            b.units,
+            &upper,
+        )
         .await?;
 
         // Inclusion aggregates start at the commune: a village's cells are too small.
@@ -610,26 +631,15 @@ impl Store {
                     cells.entry((*unit, *week)).or_insert([0; GROUPS])[*group] += n;
                 }
             }
-            let mut rows = JsonRows::new();
-            for ((unit, week), counts) in &cells {
-                let mut row = vec![Json::T(&b.units[*unit as usize]), Json::D(*week)];
-                row.extend(counts.iter().map(|n| Json::I(*n)));
-                rows.push(&row);
-            }
-            let names: Vec<String> = (0..GROUPS).map(group_column).collect();
-            let mut cols = vec![("unit_code", JsonCol::Text), ("week", JsonCol::Text)];
-            cols.extend(names.iter().map(|c| (c.as_str(), JsonCol::Int)));
-            sqlx::query(sqlx::AssertSqlSafe(format!(
-                "INSERT INTO field_inclusion (plan_code, unit_code, week, {names})
-                 SELECT $2, unit_code, week, {names} FROM ({source}) i WHERE true
-                 ON CONFLICT (plan_code, unit_code, week) DO UPDATE SET {sums}",
-                names = names.join(", "),
-                source = json_rows(backend, 1, &cols),
-                sums = group_columns(|c| format!("{c} = field_inclusion.{c} + excluded.{c}")),
-            )))
-            .bind(rows.finish())
-            .bind(&plan.code)
-            .execute(&mut **tx)
+            add_weekly(
+                tx,
+                backend,
+                "field_inclusion",
+                &group_columns(),
+                plan,
+                b.units,
+                &cells,
+            )
             .await?;
         }
         Ok(())
@@ -642,20 +652,14 @@ impl Store {
         unit: &str,
         reporting_day: NaiveDate,
     ) -> Result<HashMap<String, i64>> {
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {} FROM field_weeks WHERE plan_code = $1 AND unit_code = $2 AND week <= $3",
-            item_columns(|c| format!("CAST(COALESCE(SUM({c}), 0) AS BIGINT)"))
-        )))
-        .bind(plan)
-        .bind(unit)
-        .bind(reporting_day.to_string())
-        .fetch_one(&self.pool)
-        .await?;
-        let mut out = HashMap::new();
-        for (i, item) in TALLY_ITEMS.iter().enumerate() {
-            out.insert(item.to_string(), row.try_get::<i64, _>(i)?);
-        }
-        Ok(out)
+        let sums = self
+            .sum_weeks("field_weeks", &tally_columns(), plan, unit, reporting_day)
+            .await?;
+        Ok(TALLY_ITEMS
+            .iter()
+            .zip(sums)
+            .map(|(item, n)| (item.to_string(), n))
+            .collect())
     }
 
     /// The team activity of `units` up to the week of `to` (a reporting day): cumulative figures,
@@ -735,26 +739,52 @@ impl Store {
         unit: &str,
         reporting_day: NaiveDate,
     ) -> Result<Vec<InclusionCell>> {
+        let sums = self
+            .sum_weeks(
+                "field_inclusion",
+                &group_columns(),
+                plan,
+                unit,
+                reporting_day,
+            )
+            .await?;
+        Ok(sums
+            .into_iter()
+            .enumerate()
+            .filter(|(_, people)| *people > 0)
+            .map(|(i, people)| InclusionCell {
+                group: group_of(i),
+                people,
+            })
+            .collect())
+    }
+
+    /// The sums of `columns` of a weekly table (`field_weeks`, `field_inclusion`) for `unit` up to
+    /// the week of `reporting_day`.
+    async fn sum_weeks(
+        &self,
+        table: &str,
+        columns: &[String],
+        plan: &str,
+        unit: &str,
+        reporting_day: NaiveDate,
+    ) -> Result<Vec<i64>> {
+        let sums: Vec<String> = columns
+            .iter()
+            .map(|c| format!("CAST(COALESCE(SUM({c}), 0) AS BIGINT)"))
+            .collect();
         let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {} FROM field_inclusion WHERE plan_code = $1 AND unit_code = $2 AND week <= $3",
-            group_columns(|c| format!("CAST(COALESCE(SUM({c}), 0) AS BIGINT)"))
+            "SELECT {} FROM {table} WHERE plan_code = $1 AND unit_code = $2 AND week <= $3",
+            sums.join(", ")
         )))
         .bind(plan)
         .bind(unit)
         .bind(reporting_day.to_string())
         .fetch_one(&self.pool)
         .await?;
-        let mut cells = Vec::new();
-        for i in 0..GROUPS {
-            let people: i64 = row.try_get(i)?;
-            if people > 0 {
-                cells.push(InclusionCell {
-                    group: group_of(i),
-                    people,
-                });
-            }
-        }
-        Ok(cells)
+        (0..columns.len())
+            .map(|i| Ok(row.try_get::<i64, _>(i)?))
+            .collect()
     }
 
     /// For the ingest benchmark only: the same rows inserted plainly into a bare table shaped like
