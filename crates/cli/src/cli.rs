@@ -113,6 +113,11 @@ enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
+    /// Official documents in the form of Nghị định 30/2020/NĐ-CP.
+    Report {
+        #[command(subcommand)]
+        command: ReportCommand,
+    },
     /// End-of-campaign clean-up of personal data.
     Purge {
         #[command(subcommand)]
@@ -140,6 +145,33 @@ enum Command {
         #[command(flatten)]
         db: DbArgs,
     },
+}
+
+#[derive(Subcommand, Debug)]
+enum ReportCommand {
+    /// A unit's weekly report: the province's (from the campaign secretariat to the People's
+    /// Committee), or a commune's or department's own; with the letterhead and next week's tasks
+    /// saved on the site (page "Báo cáo tuần").
+    Weekly {
+        /// Code of the unit (default: the plan's province).
+        #[arg(long)]
+        unit: Option<String>,
+        /// Week of the campaign, from 1.
+        #[arg(long)]
+        week: u32,
+        #[arg(long, value_enum, default_value_t = DocFormat::Docx)]
+        format: DocFormat,
+        /// File to write.
+        #[arg(short = 'o', long)]
+        out: std::path::PathBuf,
+        #[command(flatten)]
+        db: DbArgs,
+    },
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+enum DocFormat {
+    Docx,
 }
 
 #[derive(Subcommand, Debug)]
@@ -515,6 +547,44 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 from.join(", "),
                 into.trim(),
                 hocvuso_core::format::date(on)
+            );
+            store.close().await;
+        }
+        Command::Report {
+            command:
+                ReportCommand::Weekly {
+                    unit,
+                    week,
+                    format,
+                    out,
+                    db,
+                },
+        } => {
+            let store = open(&db.database_url).await?;
+            let state = crate::app_state(store.clone(), None, crate::person_key::random()).await?;
+            let plan = state.plan.clone();
+            let week =
+                hocvuso_web::documents::week_numbered(&plan, week).map_err(anyhow::Error::msg)?;
+            let scoped = hocvuso_web::access::Scoped::system(state, "cli");
+            let code = unit.unwrap_or_else(|| plan.province.to_string());
+            let unit = scoped
+                .unit(&code)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let doc = hocvuso_web::documents::weekly_document(&scoped, &unit, &week)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let bytes = match format {
+                DocFormat::Docx => hocvuso_docs::docx::write(&doc).map_err(anyhow::Error::msg)?,
+            };
+            std::fs::write(&out, &bytes)
+                .with_context(|| format!("không ghi được {}", out.display()))?;
+            println!(
+                "{}: báo cáo tuần {} của {} ({} byte)",
+                out.display(),
+                week.number,
+                unit.full_name,
+                bytes.len()
             );
             store.close().await;
         }

@@ -34,6 +34,20 @@ pub async fn build(
     demo_logins: Vec<hocvuso_web::access::LoginHint>,
     person_key: hocvuso_core::field::PersonKey,
 ) -> Result<App> {
+    let mut state = app_state(store, default_as_of, person_key).await?;
+    state.demo_logins = Arc::new(demo_logins);
+    state.trust_proxy = std::env::var("HOCVUSO_TRUST_PROXY").is_ok_and(|v| v == "1");
+    state.secure_cookies = std::env::var("HOCVUSO_SECURE_COOKIES").is_ok_and(|v| v == "1");
+    App::bind(state, addr).await
+}
+
+/// The state the site runs with over `store`: its active plan, whether the data is the demo's, and
+/// the date pages show by default.
+pub async fn app_state(
+    store: Store,
+    default_as_of: Option<NaiveDate>,
+    person_key: hocvuso_core::field::PersonKey,
+) -> Result<AppState> {
     let plan = store.active_plan().await?.context(
         "chưa có kế hoạch nào: chạy `hocvuso plan load TỆP` (hoặc `hocvuso demo`) trước",
     )?;
@@ -50,14 +64,11 @@ pub async fn build(
         synthetic,
         person_key,
     );
-    state.demo_logins = Arc::new(demo_logins);
     if synthetic && let Some(day) = demo_as_of {
         // The demo runs as on the afternoon of its date, so that week's reports are still open.
         state.clock_offset = clock_offset_to(&state.plan, day);
     }
-    state.trust_proxy = std::env::var("HOCVUSO_TRUST_PROXY").is_ok_and(|v| v == "1");
-    state.secure_cookies = std::env::var("HOCVUSO_SECURE_COOKIES").is_ok_and(|v| v == "1");
-    App::bind(state, addr).await
+    Ok(state)
 }
 
 /// The demo's moment on `day` (`synth::demo_time`, local), minus now: the clock offset that makes the

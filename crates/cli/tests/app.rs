@@ -2583,3 +2583,244 @@ on_both!(
         );
     }
 );
+
+/// The texts of a .docx file opened with a reader: every paragraph's text in order, and the cells'
+/// texts of every table row.
+fn docx_read(bytes: &[u8]) -> (String, Vec<Vec<String>>) {
+    fn text_of(v: &Value, out: &mut String) {
+        match v {
+            Value::Object(m) => {
+                if m.get("type").and_then(Value::as_str) == Some("text")
+                    && let Some(t) = m["data"]["text"].as_str()
+                {
+                    out.push_str(t);
+                }
+                if m.get("type").and_then(Value::as_str) == Some("paragraph") {
+                    out.push('\n');
+                }
+                m.values().for_each(|x| text_of(x, out));
+            }
+            Value::Array(a) => a.iter().for_each(|x| text_of(x, out)),
+            _ => {}
+        }
+    }
+    fn rows_of(v: &Value, out: &mut Vec<Vec<String>>) {
+        match v {
+            Value::Object(m) if m.get("type").and_then(Value::as_str) == Some("tableRow") => {
+                let cells = m["data"]["cells"].as_array().unwrap();
+                out.push(
+                    cells
+                        .iter()
+                        .map(|c| {
+                            let mut t = String::new();
+                            text_of(c, &mut t);
+                            t.trim().to_string()
+                        })
+                        .collect(),
+                );
+            }
+            Value::Object(m) => m.values().for_each(|x| rows_of(x, out)),
+            Value::Array(a) => a.iter().for_each(|x| rows_of(x, out)),
+            _ => {}
+        }
+    }
+    let docx = docx_rs::read_docx(bytes).expect("a reader opens the .docx");
+    let json: Value = serde_json::from_str(&docx.json()).unwrap();
+    let mut text = String::new();
+    text_of(&json["document"], &mut text);
+    let mut rows = Vec::new();
+    rows_of(&json["document"], &mut rows);
+    (text, rows)
+}
+
+/// "74,5 %" → 74.5, "1.824" → 1824.
+fn vietnamese_number(s: &str) -> Option<f64> {
+    s.trim_end_matches('%')
+        .trim()
+        .replace('.', "")
+        .replace(',', ".")
+        .parse()
+        .ok()
+}
+
+on_both!(
+    weekly_report_docx_holds_the_progress_api_figures,
+    |app: TestApp| async move {
+        let mut c = app.login("sokhcn").await;
+        let week = "2025-08-29";
+        let page = c.get(&format!("/documents?unit=66&week={week}")).await;
+        assert_eq!(page.status, 200, "{}", page.body);
+        assert!(
+            page.body.contains("Tải báo cáo tuần 7 (.docx)"),
+            "{}",
+            page.body
+        );
+
+        let (status, head, bytes) = c
+            .send_raw(
+                "GET",
+                &format!("/documents/weekly.docx?unit=66&week={week}"),
+                None,
+                b"",
+            )
+            .await;
+        assert_eq!(status, 200, "{}", String::from_utf8_lossy(&bytes));
+        assert!(head.contains("bao-cao-tuan-66-7.docx"), "{head}");
+        let (text, rows) = docx_read(&bytes);
+        for expected in [
+            "UBND TỈNH ĐẮK LẮK",
+            "SỞ KHOA HỌC VÀ CÔNG NGHỆ",
+            "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+            "Độc lập - Tự do - Hạnh phúc",
+            "Đắk Lắk, ngày 29 tháng 8 năm 2025",
+            "BÁO CÁO",
+            "tuần 7 (từ ngày 23/08/2025 đến ngày 29/08/2025)",
+            "Số liệu giả lập",
+            "II. KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU",
+            "III. ĐƠN VỊ CHƯA BÁO CÁO, CHẬM TIẾN ĐỘ",
+            "IV. KHÓ KHĂN, VƯỚNG MẮC VÀ ĐỀ XUẤT",
+            "V. NHIỆM VỤ TUẦN TỚI",
+            "Nơi nhận:",
+            "KT. GIÁM ĐỐC",
+        ] {
+            assert!(text.contains(expected), "«{expected}» missing:\n{text}");
+        }
+
+        // Every indicator the province tracks: its value and share of target are the API's.
+        let api = c
+            .get(&format!("/api/v1/progress?unit=66&as_of={week}"))
+            .await
+            .json();
+        let mut checked = 0;
+        for ind in api["indicators"].as_array().unwrap() {
+            if ind["subjects_expected"].as_u64() == Some(0) {
+                continue;
+            }
+            let code = ind["indicator"].as_str().unwrap();
+            let row = rows
+                .iter()
+                .find(|r| r.first().map(String::as_str) == Some(code) && r.len() == 6)
+                .unwrap_or_else(|| panic!("row {code} in {rows:?}"));
+            let close = |shown: &str, api: &Value| match (vietnamese_number(shown), api.as_f64()) {
+                (Some(a), Some(b)) => assert!(
+                    (a - b).abs() <= 0.05 + b.abs() * 1e-9,
+                    "{code}: {shown} vs {b}"
+                ),
+                (None, None) => {}
+                (a, b) => panic!("{code}: {shown} ({a:?}) vs {b:?}"),
+            };
+            close(&row[3], &ind["value"]);
+            close(&row[4], &ind["share_of_target"]);
+            checked += 1;
+        }
+        assert!(checked >= 10, "{checked} indicators checked");
+
+        // The officer's next week's tasks and the signer replace the suggestions, audited.
+        let r = c
+            .post_form(
+                "/documents/next-tasks",
+                &[
+                    ("unit", "66"),
+                    ("week", week),
+                    ("next_tasks", "Việc thứ nhất\r\n- Việc thứ hai <b>"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status, 303, "{}", r.body);
+        let page = c.get(&format!("/documents?unit=66&week={week}")).await;
+        assert!(
+            page.body.contains("Việc thứ hai &#60;b&#62;"),
+            "{}",
+            page.body
+        );
+        let mut fields: Vec<(&str, &str)> = vec![
+            ("unit", "66"),
+            ("week", week),
+            ("parent_body", "UBND TỈNH ĐẮK LẮK"),
+            ("issuer", "SỞ KHOA HỌC VÀ CÔNG NGHỆ"),
+            ("symbol", "BC-SKHCN"),
+            ("place", "Đắk Lắk"),
+            ("signer_authority", "KT. GIÁM ĐỐC"),
+            ("signer_title", "PHÓ GIÁM ĐỐC"),
+            ("signer_name", "Nguyễn Văn Bình"),
+            ("recipients", "UBND tỉnh (để báo cáo);\nLưu: VT, KHCN."),
+        ];
+        assert_eq!(
+            c.post_form("/documents/letterhead", &fields).await.status,
+            303
+        );
+        let (_, _, bytes) = c
+            .send_raw(
+                "GET",
+                &format!("/documents/weekly.docx?unit=66&week={week}"),
+                None,
+                b"",
+            )
+            .await;
+        let (text, _) = docx_read(&bytes);
+        for expected in [
+            "- Việc thứ nhất",
+            "- Việc thứ hai <b>",
+            "Nguyễn Văn Bình",
+            "- UBND tỉnh (để báo cáo);",
+            "- Lưu: VT, KHCN.",
+        ] {
+            assert!(text.contains(expected), "«{expected}» missing:\n{text}");
+        }
+        assert!(
+            !text.contains("Tập trung đẩy nhanh"),
+            "suggestions replaced"
+        );
+        assert!(audited(&app, "sokhcn", "create").await >= 2);
+
+        // A letterhead without an issuer is refused, naming the field, and changes nothing.
+        fields[3] = ("issuer", " ");
+        fields[8] = ("signer_name", "Người Khác");
+        let r = c.post_form("/documents/letterhead", &fields).await;
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(r.body.contains("Cơ quan ban hành: cần điền"), "{}", r.body);
+        let (_, _, bytes) = c
+            .send_raw(
+                "GET",
+                &format!("/documents/weekly.docx?unit=66&week={week}"),
+                None,
+                b"",
+            )
+            .await;
+        assert!(docx_read(&bytes).0.contains("Nguyễn Văn Bình"));
+
+        // A commune's reporter gets its own report, and may not edit the province's.
+        let mut xa = app.login("baocao.xa").await;
+        let (status, _, bytes) = xa
+            .send_raw(
+                "GET",
+                &format!("/documents/weekly.docx?week={week}"),
+                None,
+                b"",
+            )
+            .await;
+        assert_eq!(status, 200);
+        let (text, _) = docx_read(&bytes);
+        assert!(text.contains("ỦY BAN NHÂN DÂN"), "{text}");
+        assert!(text.contains("TM. ỦY BAN NHÂN DÂN"), "{text}");
+        assert!(!text.contains("ĐƠN VỊ CHƯA BÁO CÁO"), "{text}");
+        let r = xa
+            .post_form(
+                "/documents/next-tasks",
+                &[("unit", "66"), ("week", week), ("next_tasks", "x")],
+            )
+            .await;
+        assert_eq!(r.status, 403, "{}", r.body);
+        let (status, _, _) = xa
+            .send_raw(
+                "GET",
+                &format!("/documents/weekly.docx?unit=66&week={week}"),
+                None,
+                b"",
+            )
+            .await;
+        assert_eq!(status, 403);
+        let r = xa.get("/documents?week=2025-08-30").await;
+        assert_eq!(r.status, 400, "{}", r.body);
+    }
+);

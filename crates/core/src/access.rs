@@ -120,6 +120,16 @@ impl Actor {
         }
     }
 
+    /// Whether the actor may edit the letterhead and the next week's tasks of `unit`'s documents:
+    /// the secretariat for any unit, a reporter for its own.
+    pub fn can_edit_documents(&self, unit: Target<'_>) -> bool {
+        match self.role {
+            Role::Admin | Role::Secretariat => true,
+            Role::Reporter => self.unit.as_ref().is_some_and(|own| own.code == unit.code),
+            Role::TeamMember | Role::Viewer => false,
+        }
+    }
+
     /// Whether the actor may write `indicator` in the weekly report of `unit`.
     pub fn can_write_report(&self, unit: Target<'_>, indicator: &Indicator) -> bool {
         match self.role {

@@ -9,6 +9,7 @@ pub mod cccd;
 pub mod field;
 pub mod format;
 pub mod input;
+pub mod official;
 pub mod outlook;
 pub mod plan;
 pub mod progress;

@@ -3,6 +3,7 @@
 //! tables (CSV or .xlsx).
 #![forbid(unsafe_code)]
 
+pub mod docx;
 pub mod field_log;
 pub mod report_xlsx;
 pub mod table;

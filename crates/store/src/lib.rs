@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod audit;
 mod db;
+pub mod documents;
 mod error;
 pub mod export;
 pub mod field;

@@ -34,6 +34,18 @@ pub struct GridQuery {
     indicator: Option<String>,
 }
 
+impl GridQuery {
+    /// The units of `kind` below `unit` as of a date.
+    pub(crate) fn below(unit: &str, kind: UnitKind, as_of: NaiveDate) -> GridQuery {
+        GridQuery {
+            unit: Some(unit.to_string()),
+            kind: Some(kind.as_str().to_string()),
+            as_of: Some(as_of.to_string()),
+            ..GridQuery::default()
+        }
+    }
+}
+
 /// The units below a parent with every indicator tracked, and the indicators any of them reports.
 /// A unit with every indicator of the plan tracked.
 pub(crate) type UnitTracked = (UnitRecord, Vec<Tracked>);

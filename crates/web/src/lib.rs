@@ -7,6 +7,7 @@ mod admin;
 mod api;
 mod assets;
 mod dashboard;
+pub mod documents;
 mod error;
 mod field;
 mod monitoring;
@@ -54,6 +55,10 @@ pub fn router(state: AppState) -> Router {
         .route("/targets.csv", get(targets::csv))
         .route("/map", get(dashboard::map))
         .route("/lagging", get(standings::lagging))
+        .route("/documents", get(documents::page))
+        .route("/documents/weekly.docx", get(documents::weekly_docx))
+        .route("/documents/next-tasks", post(documents::save_next_tasks))
+        .route("/documents/letterhead", post(documents::save_letterhead))
         .route("/rankings", get(standings::rankings))
         .route("/units/{code}", get(pages::unit))
         .route(

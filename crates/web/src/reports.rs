@@ -379,7 +379,7 @@ fn figures_from_form(fields: &BTreeMap<String, String>) -> Result<Entered, Vec<S
     }
 }
 
-fn form_fields(body: &[u8]) -> Result<BTreeMap<String, String>, WebError> {
+pub(crate) fn form_fields(body: &[u8]) -> Result<BTreeMap<String, String>, WebError> {
     Ok(serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
         .map_err(|_| WebError::BadRequest("biểu mẫu không đọc được".into()))?
         .into_iter()

@@ -20,7 +20,7 @@ use hocvuso_core::report::{Cell, rates};
 use std::collections::HashMap;
 
 /// How far a value is from its target, in the indicator's terms ("18,3 điểm %", "48 người").
-fn gap_text(ind: &Indicator, gap: f64) -> String {
+pub(crate) fn gap_text(ind: &Indicator, gap: f64) -> String {
     match ind.kind {
         TargetKind::Total => format!(
             "{} {}",
@@ -33,7 +33,7 @@ fn gap_text(ind: &Indicator, gap: f64) -> String {
     }
 }
 
-fn value_text(ind: &Indicator, v: Option<f64>) -> String {
+pub(crate) fn value_text(ind: &Indicator, v: Option<f64>) -> String {
     match (v, ind.kind) {
         (None, _) => "chưa có số liệu".into(),
         (Some(v), TargetKind::Total) => format::number(v, 0),
@@ -127,8 +127,25 @@ fn shortfall(ind: &Indicator, t: &Tracked) -> Option<Shortfall> {
 /// each with what it lacks; and those that missed the latest report.
 pub async fn lagging(scoped: Scoped, Query(q): Query<GridQuery>) -> Result<Html<String>, WebError> {
     let g = grid(&scoped, &q).await?;
+    let lines = lagging_lines(&scoped, &g).await?;
     let plan = scoped.plan();
-    let cells = timeliness(&scoped, &g).await?;
+    let page = LaggingPage {
+        title: format!("Đơn vị chậm tiến độ – {}", g.parent.full_name),
+        synthetic: scoped.synthetic(),
+        nav: scoped.nav(),
+        scope: Scope::of(plan, &g),
+        total: g.rows.len(),
+        lines,
+        status_rule: STATUS_RULE,
+    };
+    Ok(Html(page.render()?))
+}
+
+/// The units of a grid that lag (an indicator off track or at risk) or lack the latest report,
+/// those with most indicators off track first.
+pub(crate) async fn lagging_lines(scoped: &Scoped, g: &Grid) -> Result<Vec<LaggingLine>, WebError> {
+    let plan = scoped.plan();
+    let cells = timeliness(scoped, g).await?;
     let latest = calendar::last_reporting_day(plan, g.as_of);
     let mut lines: Vec<(f64, LaggingLine)> = g
         .rows
@@ -172,16 +189,7 @@ pub async fn lagging(scoped: Scoped, Query(q): Query<GridQuery>) -> Result<Html<
             .cmp(&(x.off_track, x.at_risk))
             .then(a.total_cmp(b))
     });
-    let page = LaggingPage {
-        title: format!("Đơn vị chậm tiến độ – {}", g.parent.full_name),
-        synthetic: scoped.synthetic(),
-        nav: scoped.nav(),
-        scope: Scope::of(plan, &g),
-        total: g.rows.len(),
-        lines: lines.into_iter().map(|(_, l)| l).collect(),
-        status_rule: STATUS_RULE,
-    };
-    Ok(Html(page.render()?))
+    Ok(lines.into_iter().map(|(_, l)| l).collect())
 }
 
 pub struct RankLine {

@@ -12,6 +12,7 @@ use chrono::NaiveDate;
 use hocvuso_core::access::{Actor, Role, Target};
 use hocvuso_core::calendar;
 use hocvuso_core::field::{FieldProblem, RawRecord, check_record, check_rows};
+use hocvuso_core::official::Letterhead;
 use hocvuso_core::outlook::Tracked;
 use hocvuso_core::plan::Plan;
 use hocvuso_core::report::{Action, Figure, Status, check_report, next_status};
@@ -87,6 +88,26 @@ fn target(u: &UnitRecord) -> Result<Target<'_>, WebError> {
 }
 
 impl Scoped {
+    /// The whole campaign as a command of the `hocvuso` binary sees it: an administrator without
+    /// an account, audited under `name`.
+    pub fn system(state: AppState, name: &str) -> Scoped {
+        Scoped {
+            state,
+            identity: Identity {
+                actor: Actor {
+                    user_id: 0,
+                    username: name.into(),
+                    display_name: name.into(),
+                    role: Role::Admin,
+                    unit: None,
+                },
+                who: Who::system(name),
+                csrf: None,
+                session: None,
+            },
+        }
+    }
+
     pub fn actor(&self) -> &Actor {
         &self.identity.actor
     }
@@ -229,6 +250,109 @@ impl Scoped {
             .state
             .store
             .tracked_children(self.plan(), &parent, kind, as_of)
+            .await?)
+    }
+
+    // ---- documents -----------------------------------------------------------------------------
+
+    pub fn can_edit_documents(&self, unit: &UnitRecord) -> bool {
+        target(unit).is_ok_and(|t| self.actor().can_edit_documents(t))
+    }
+
+    /// The letterhead of a unit's documents: as saved, else the default for its level.
+    pub async fn letterhead(&self, unit: &UnitRecord) -> Result<Letterhead, WebError> {
+        let unit = self.unit(&unit.code).await?;
+        if let Some(saved) = self
+            .state
+            .store
+            .letterhead(&self.plan().code, &unit.code)
+            .await?
+        {
+            return Ok(saved);
+        }
+        let province = self
+            .state
+            .store
+            .require_unit(self.plan().province.as_str())
+            .await?;
+        let kind = unit.kind().unwrap_or(UnitKind::Department);
+        Ok(Letterhead::default_for(
+            kind,
+            &unit.full_name,
+            &unit.name,
+            &province.name,
+        ))
+    }
+
+    pub async fn save_letterhead(
+        &self,
+        unit: &UnitRecord,
+        letterhead: &Letterhead,
+    ) -> Result<(), WebError> {
+        let unit = self.unit(&unit.code).await?;
+        self.require(
+            self.can_edit_documents(&unit),
+            "sửa mẫu văn bản của đơn vị này",
+        )?;
+        let problems = letterhead.problems();
+        if !problems.is_empty() {
+            return Err(WebError::Invalid(problems));
+        }
+        Ok(self
+            .state
+            .store
+            .set_letterhead(&self.plan().code, &unit.code, letterhead, self.who())
+            .await?)
+    }
+
+    /// The next week's tasks saved for a unit's report of `week`.
+    pub async fn next_tasks(
+        &self,
+        unit: &UnitRecord,
+        week: NaiveDate,
+    ) -> Result<Option<String>, WebError> {
+        let unit = self.unit(&unit.code).await?;
+        Ok(self
+            .state
+            .store
+            .next_tasks(&self.plan().code, &unit.code, week)
+            .await?)
+    }
+
+    pub async fn save_next_tasks(
+        &self,
+        unit: &UnitRecord,
+        week: NaiveDate,
+        text: &str,
+    ) -> Result<(), WebError> {
+        let unit = self.unit(&unit.code).await?;
+        self.require(
+            self.can_edit_documents(&unit),
+            "sửa báo cáo tuần của đơn vị này",
+        )?;
+        if text.chars().count() > 10_000 {
+            return Err(WebError::Invalid(vec![
+                "Nhiệm vụ tuần tới: dài quá 10.000 ký tự".into(),
+            ]));
+        }
+        Ok(self
+            .state
+            .store
+            .set_next_tasks(&self.plan().code, &unit.code, week, text, self.who())
+            .await?)
+    }
+
+    /// Difficulties and proposals written in a week within a unit's subtree.
+    pub async fn concerns_within(
+        &self,
+        unit: &UnitRecord,
+        week: NaiveDate,
+    ) -> Result<Vec<Concerns>, WebError> {
+        let unit = self.unit(&unit.code).await?;
+        Ok(self
+            .state
+            .store
+            .week_concerns(&self.plan().code, &unit.path, week)
             .await?)
     }
 
