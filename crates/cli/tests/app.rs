@@ -2824,3 +2824,127 @@ on_both!(
         assert_eq!(r.status, 400, "{}", r.body);
     }
 );
+
+/// The data rows of the first sheet of an .xlsx download, below the row whose first cell is
+/// `first_header`.
+fn xlsx_rows(bytes: Vec<u8>, first_header: &str) -> Vec<Vec<calamine::Data>> {
+    use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+    let mut wb: Xlsx<_> =
+        open_workbook_from_rs(std::io::Cursor::new(bytes)).expect("a reader opens it");
+    let sheet = wb.worksheet_range_at(0).unwrap().unwrap();
+    let header = sheet
+        .rows()
+        .position(|r| r.first() == Some(&Data::String(first_header.into())))
+        .unwrap_or_else(|| panic!("header «{first_header}»"));
+    sheet.rows().skip(header + 1).map(|r| r.to_vec()).collect()
+}
+
+fn data_units(html: &str) -> Vec<String> {
+    html.split("data-unit=\"")
+        .skip(1)
+        .map(|s| s.split('"').next().unwrap().to_string())
+        .collect()
+}
+
+on_both!(
+    every_table_downloads_as_xlsx_with_the_page_rows,
+    |app: TestApp| async move {
+        use calamine::Data;
+        let mut c = app.login("sokhcn").await;
+        let text = |d: &Data| match d {
+            Data::String(s) => s.clone(),
+            other => panic!("text expected, got {other:?}"),
+        };
+        let cases = [
+            ("/rankings", "?unit=66&as_of=2025-08-29", "Hạng", 1),
+            ("/lagging", "?unit=66&as_of=2025-08-29", "Mã đơn vị", 0),
+            (
+                "/completeness",
+                "?kind=commune&as_of=2025-08-29",
+                "Mã đơn vị",
+                0,
+            ),
+            ("/concerns", "?week=2025-08-29", "Mã đơn vị", 0),
+        ];
+        for (page, query, header, code_column) in cases {
+            let html = c.get(&format!("{page}{query}")).await;
+            assert_eq!(html.status, 200, "{page}");
+            let (status, head, bytes) = c
+                .send_raw("GET", &format!("{page}.xlsx{query}"), None, b"")
+                .await;
+            assert_eq!(status, 200, "{page}.xlsx");
+            assert!(head.contains("spreadsheetml"), "{head}");
+            let rows = xlsx_rows(bytes, header);
+            let codes: Vec<String> = rows.iter().map(|r| text(&r[code_column])).collect();
+            assert!(!codes.is_empty(), "{page}: no rows");
+            assert_eq!(
+                codes,
+                data_units(&html.body),
+                "{page}: the page's units in its order"
+            );
+        }
+
+        // Rankings: the score and its parts are numbers, the page's.
+        let html = c.get("/rankings?unit=66&as_of=2025-08-29").await;
+        let first_score: f64 = html
+            .body
+            .split("data-sort-value=\"")
+            .nth(3)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let (_, _, bytes) = c
+            .send_raw("GET", "/rankings.xlsx?unit=66&as_of=2025-08-29", None, b"")
+            .await;
+        let rows = xlsx_rows(bytes, "Hạng");
+        assert_eq!(rows[0][0], Data::Float(1.0));
+        match (&rows[0][3], &rows[0][4], &rows[0][7]) {
+            (Data::Float(score), Data::Float(share), Data::Float(timely)) => {
+                assert_close(*score, first_score);
+                assert!((0.0..=100.0).contains(share) && (0.0..=100.0).contains(timely));
+            }
+            other => panic!("numbers expected: {other:?}"),
+        }
+
+        // Completeness: a missing week reads as on the page, rates as numbers.
+        let (_, _, bytes) = c
+            .send_raw(
+                "GET",
+                "/completeness.xlsx?kind=commune&as_of=2025-08-29",
+                None,
+                b"",
+            )
+            .await;
+        let rows = xlsx_rows(bytes, "Mã đơn vị");
+        assert_eq!(rows.len(), 102);
+        assert!(
+            rows.iter()
+                .all(|r| matches!(r[r.len() - 1], Data::Float(t) if (0.0..=100.0).contains(&t)))
+        );
+
+        // The audit log: the same entries as its CSV, each moment a date-time.
+        let (_, _, csv) = c
+            .send_raw("GET", "/audit.csv?action=login", None, b"")
+            .await;
+        let csv = String::from_utf8(csv).unwrap();
+        let (status, _, bytes) = c
+            .send_raw("GET", "/audit.xlsx?action=login", None, b"")
+            .await;
+        assert_eq!(status, 200);
+        let rows = xlsx_rows(bytes, "Số");
+        assert_eq!(rows.len(), csv.lines().count() - 1);
+        assert!(!rows.is_empty());
+        assert!(matches!(rows[0][1], Data::DateTime(_)), "{:?}", rows[0][1]);
+        assert_eq!(text(&rows[0][4]), "login");
+
+        // Readers of one commune get their own; the audit log is the secretariat's.
+        let mut xa = app.login("lanhdao.xa").await;
+        let (status, _, _) = xa.send_raw("GET", "/audit.xlsx", None, b"").await;
+        assert_eq!(status, 403);
+        let (status, _, _) = xa.send_raw("GET", "/lagging.xlsx?unit=66", None, b"").await;
+        assert_eq!(status, 403);
+    }
+);

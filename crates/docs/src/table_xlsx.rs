@@ -12,6 +12,10 @@ pub enum Kind {
     Percent,
     /// A score or other decimal number ("82,7").
     Decimal,
+    /// A day, shown dd/mm/yyyy.
+    Date,
+    /// A moment, shown dd/mm/yyyy hh:mm:ss (local time).
+    DateTime,
 }
 
 #[derive(Debug, Clone)]
@@ -25,6 +29,8 @@ pub enum Value {
     Empty,
     Text(String),
     Number(f64),
+    Date(chrono::NaiveDate),
+    DateTime(chrono::NaiveDateTime),
 }
 
 #[derive(Debug, Clone)]
@@ -67,6 +73,13 @@ fn width_of(text: &str) -> f64 {
     text.chars().count() as f64 * 1.1 + 2.0
 }
 
+fn excel_time(t: chrono::NaiveDateTime) -> Result<rust_xlsxwriter::ExcelDateTime, String> {
+    use chrono::{Datelike, Timelike};
+    rust_xlsxwriter::ExcelDateTime::from_ymd(t.year() as u16, t.month() as u8, t.day() as u8)
+        .and_then(|d| d.and_hms(t.hour() as u16, t.minute() as u8, t.second()))
+        .map_err(error)
+}
+
 pub fn write(sheet: &Sheet) -> Result<Vec<u8>, String> {
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet().set_name(&sheet.name).map_err(error)?;
@@ -82,6 +95,8 @@ pub fn write(sheet: &Sheet) -> Result<Vec<u8>, String> {
             Kind::Count => Format::new().set_num_format("#,##0"),
             Kind::Percent => Format::new().set_num_format("0.0\" %\""),
             Kind::Decimal => Format::new().set_num_format("0.0"),
+            Kind::Date => Format::new().set_num_format("dd/mm/yyyy"),
+            Kind::DateTime => Format::new().set_num_format("dd/mm/yyyy hh:mm:ss"),
         };
         match fill {
             Some(c) => f.set_background_color(Color::from(c)),
@@ -117,6 +132,21 @@ pub fn write(sheet: &Sheet) -> Result<Vec<u8>, String> {
                 Value::Number(n) => {
                     widths[c] = widths[c].max(10.0);
                     ws.write_number_with_format(at, c as u16, *n, &f)
+                        .map(|_| ())
+                }
+                Value::Date(d) => {
+                    widths[c] = widths[c].max(12.0);
+                    ws.write_datetime_with_format(
+                        at,
+                        c as u16,
+                        excel_time(d.and_time(chrono::NaiveTime::MIN))?,
+                        &f,
+                    )
+                    .map(|_| ())
+                }
+                Value::DateTime(t) => {
+                    widths[c] = widths[c].max(20.0);
+                    ws.write_datetime_with_format(at, c as u16, excel_time(*t)?, &f)
                         .map(|_| ())
                 }
             }

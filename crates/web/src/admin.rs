@@ -264,7 +264,7 @@ pub struct AuditQuery {
 }
 
 impl AuditQuery {
-    fn filter(&self, limit: i64) -> Result<AuditFilter, WebError> {
+    pub(crate) fn filter(&self, limit: i64) -> Result<AuditFilter, WebError> {
         let clean = |s: &Option<String>| {
             s.as_deref()
                 .map(str::trim)
@@ -327,7 +327,7 @@ struct AuditPage {
 }
 
 const AUDIT_PAGE_ROWS: i64 = 200;
-const AUDIT_EXPORT_ROWS: i64 = 100_000;
+pub(crate) const AUDIT_EXPORT_ROWS: i64 = 100_000;
 
 pub async fn audit(scoped: Scoped, Query(q): Query<AuditQuery>) -> Result<Html<String>, WebError> {
     let (entries, total) = scoped.audit_entries(&q.filter(AUDIT_PAGE_ROWS)?).await?;

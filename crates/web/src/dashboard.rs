@@ -12,7 +12,7 @@ use crate::views::{Moment, Nav, indicator_texts, moment, parse_as_of};
 use askama::Template;
 use axum::Json;
 use axum::extract::Query;
-use axum::response::{Html, IntoResponse};
+use axum::response::Html;
 use chrono::NaiveDate;
 use hocvuso_core::format;
 use hocvuso_core::outlook::{STATUS_RULE, Status, Tracked};
@@ -350,7 +350,7 @@ pub async fn table_xlsx(
     scoped: Scoped,
     Query(q): Query<GridQuery>,
 ) -> Result<axum::response::Response, WebError> {
-    use hocvuso_docs::table_xlsx::{Cell as XCell, Column as XColumn, Kind, Sheet, Value, write};
+    use hocvuso_docs::table_xlsx::{Cell as XCell, Column as XColumn, Kind, Sheet, Value};
     let grid = grid(&scoped, &q).await?;
     let plan = scoped.plan();
     let (rows, _, _) = filtered(plan, &grid, &q)?;
@@ -433,24 +433,10 @@ pub async fn table_xlsx(
         columns,
         rows: body,
     };
-    let bytes = write(&sheet).map_err(|e| WebError::Internal(e.into()))?;
-    Ok((
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename=\"bang-{}-{}.xlsx\"",
-                    grid.parent.code, grid.as_of
-                ),
-            ),
-        ],
-        bytes,
+    crate::exports::xlsx_response(
+        &sheet,
+        &format!("bang-{}-{}.xlsx", grid.parent.code, grid.as_of),
     )
-        .into_response())
 }
 
 /// One unit on the map: its value for the chosen indicator.

@@ -9,6 +9,7 @@ mod assets;
 mod dashboard;
 pub mod documents;
 mod error;
+mod exports;
 mod field;
 mod monitoring;
 mod pages;
@@ -55,6 +56,11 @@ pub fn router(state: AppState) -> Router {
         .route("/targets.csv", get(targets::csv))
         .route("/map", get(dashboard::map))
         .route("/lagging", get(standings::lagging))
+        .route("/lagging.xlsx", get(exports::lagging))
+        .route("/rankings.xlsx", get(exports::rankings))
+        .route("/completeness.xlsx", get(exports::completeness))
+        .route("/concerns.xlsx", get(exports::concerns))
+        .route("/audit.xlsx", get(exports::audit))
         .route("/documents", get(documents::page))
         .route("/documents/weekly.docx", get(documents::weekly_docx))
         .route("/documents/next-tasks", post(documents::save_next_tasks))

@@ -22,16 +22,16 @@ use std::collections::HashMap;
 
 #[derive(Deserialize, Default)]
 pub struct WeekQuery {
-    week: Option<String>,
+    pub week: Option<String>,
     /// Completeness: the weeks up to this date.
-    as_of: Option<String>,
-    q: Option<String>,
-    kind: Option<String>,
-    missing: Option<String>,
+    pub as_of: Option<String>,
+    pub q: Option<String>,
+    pub kind: Option<String>,
+    pub missing: Option<String>,
 }
 
 /// The chosen week, or the last reporting day on or before the default date.
-fn chosen_week(scoped: &Scoped, raw: Option<&str>) -> Result<NaiveDate, WebError> {
+pub(crate) fn chosen_week(scoped: &Scoped, raw: Option<&str>) -> Result<NaiveDate, WebError> {
     match raw.map(str::trim).filter(|s| !s.is_empty()) {
         Some(s) => parse_week(s),
         None => Ok(
@@ -210,12 +210,17 @@ fn symbol(c: Cell) -> &'static str {
     }
 }
 
-/// Units of a kind × reporting weeks up to the chosen date: reported on time, late, draft, returned
-/// or missing, with completeness and timeliness per unit, per week and overall.
-pub async fn completeness(
-    scoped: Scoped,
-    Query(q): Query<WeekQuery>,
-) -> Result<Html<String>, WebError> {
+/// The expected units of a kind (those the plan asks to report at least one indicator) × the
+/// reporting weeks up to a date, with each unit-week's reporting cell.
+pub(crate) struct Matrix {
+    pub kind: UnitKind,
+    pub as_of: NaiveDate,
+    pub weeks: Vec<Week>,
+    pub units: Vec<hocvuso_store::units::UnitRecord>,
+    pub cells: Vec<Vec<Cell>>,
+}
+
+pub(crate) async fn matrix(scoped: &Scoped, q: &WeekQuery) -> Result<Matrix, WebError> {
     let kind_text = q
         .kind
         .clone()
@@ -230,7 +235,6 @@ pub async fn completeness(
         .into_iter()
         .filter(|w| w.reporting_day <= as_of)
         .collect();
-    // Expected units: those the plan asks to report at least one indicator.
     let (units, _) = scoped
         .list_units(unit_filter(
             None,
@@ -241,7 +245,7 @@ pub async fn completeness(
             0,
         )?)
         .await?;
-    let expected: Vec<_> = units
+    let units: Vec<_> = units
         .into_iter()
         .filter(|u| {
             let t = Target {
@@ -254,13 +258,30 @@ pub async fn completeness(
                 .any(|i| hocvuso_core::access::reports_indicator(t, i))
         })
         .collect();
-    let all_cells = reporting_cells(
-        &scoped,
-        &home,
-        expected.iter().map(|u| u.code.as_str()),
-        &weeks,
-    )
-    .await?;
+    let cells =
+        reporting_cells(scoped, &home, units.iter().map(|u| u.code.as_str()), &weeks).await?;
+    Ok(Matrix {
+        kind,
+        as_of,
+        weeks,
+        units,
+        cells,
+    })
+}
+
+/// Units of a kind × reporting weeks up to the chosen date: reported on time, late, draft, returned
+/// or missing, with completeness and timeliness per unit, per week and overall.
+pub async fn completeness(
+    scoped: Scoped,
+    Query(q): Query<WeekQuery>,
+) -> Result<Html<String>, WebError> {
+    let Matrix {
+        kind,
+        as_of,
+        weeks,
+        units: expected,
+        cells: all_cells,
+    } = matrix(&scoped, &q).await?;
     let mut rows = Vec::new();
     let mut columns: Vec<Vec<Cell>> = vec![Vec::new(); weeks.len()];
     for (u, cells) in expected.iter().zip(all_cells) {

@@ -198,9 +198,11 @@ pub struct RankLine {
     pub score: String,
     pub score_raw: f64,
     pub achievement: String,
+    pub achievement_raw: f64,
     pub targets: usize,
     pub achieved: usize,
     pub timeliness: String,
+    pub timeliness_raw: f64,
 }
 
 #[derive(Template)]
@@ -220,8 +222,21 @@ pub async fn rankings(
     Query(q): Query<GridQuery>,
 ) -> Result<Html<String>, WebError> {
     let g = grid(&scoped, &q).await?;
-    let plan = scoped.plan();
-    let cells = timeliness(&scoped, &g).await?;
+    let lines = rank_lines(&scoped, &g).await?;
+    let page = RankingsPage {
+        title: format!("Xếp hạng thi đua – {}", g.parent.full_name),
+        synthetic: scoped.synthetic(),
+        nav: scoped.nav(),
+        scope: Scope::of(scoped.plan(), &g),
+        lines,
+        score_rule: SCORE_RULE,
+    };
+    Ok(Html(page.render()?))
+}
+
+/// The units of a grid ranked by the composite score, best first.
+pub(crate) async fn rank_lines(scoped: &Scoped, g: &Grid) -> Result<Vec<RankLine>, WebError> {
+    let cells = timeliness(scoped, g).await?;
     let mut scored: Vec<(
         f64,
         f64,
@@ -255,7 +270,7 @@ pub async fn rankings(
             .then(y.1.total_cmp(&x.1))
             .then_with(|| x.2.name.cmp(&y.2.name))
     });
-    let lines = scored
+    Ok(scored
         .into_iter()
         .enumerate()
         .map(|(i, (s, a, u, targets, achieved, timely))| RankLine {
@@ -264,18 +279,11 @@ pub async fn rankings(
             score: format::number(s, 1),
             score_raw: s,
             achievement: format::percent(a),
+            achievement_raw: a,
             targets,
             achieved,
             timeliness: format::percent(timely),
+            timeliness_raw: timely,
         })
-        .collect();
-    let page = RankingsPage {
-        title: format!("Xếp hạng thi đua – {}", g.parent.full_name),
-        synthetic: scoped.synthetic(),
-        nav: scoped.nav(),
-        scope: Scope::of(plan, &g),
-        lines,
-        score_rule: SCORE_RULE,
-    };
-    Ok(Html(page.render()?))
+        .collect())
 }
