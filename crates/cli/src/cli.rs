@@ -190,8 +190,9 @@ enum PurgeCommand {
 #[derive(Subcommand, Debug)]
 enum BenchCommand {
     /// Dashboards at national scale: answer times (p50, p99) of the progress API and of the pages
-    /// for a commune, a province and the whole country, server memory, and the same roll-up computed
-    /// by DuckDB from the exported raw tables (needs python3 with duckdb: pip install duckdb).
+    /// for a commune, a province and the whole country, the province's weekly report (.docx) and the
+    /// national commune table (.xlsx), server memory, and the same roll-up computed by DuckDB from
+    /// the exported raw tables (needs python3 with duckdb: pip install duckdb).
     Progress {
         /// A database made by `hocvuso gen --scale national` (made in a temporary file if absent).
         #[arg(long)]
@@ -965,6 +966,27 @@ async fn progress_bench(database_url: Option<String>, requests: usize) -> Result
         }
         println!(
             "  {label:<28} p50 {:>6.2} ms   p99 {:>6.2} ms",
+            ms(50.0),
+            ms(99.0)
+        );
+    }
+    // Documents: made whole on each request.
+    let documents = [
+        (
+            "Báo cáo tuần tỉnh (.docx)",
+            format!("/documents/weekly.docx?unit=66&week={day}"),
+        ),
+        (
+            "Bảng 3.321 xã cả nước (.xlsx)",
+            format!("/table.xlsx?unit=VN&kind=commune&as_of={day}"),
+        ),
+    ];
+    println!("Văn bản và bảng Excel, 20 yêu cầu mỗi loại (ngân sách ≤ 1 s):");
+    for (label, path) in &documents {
+        let times = crate::bench::timed_gets(addr, &token, path, 2, 20).await?;
+        let ms = |p: f64| crate::bench::percentile(&times, p).as_secs_f64() * 1000.0;
+        println!(
+            "  {label:<28} p50 {:>6.0} ms   p99 {:>6.0} ms",
             ms(50.0),
             ms(99.0)
         );

@@ -301,8 +301,10 @@ impl Store {
     pub async fn week_statuses(&self, plan: &str, within_path: &str) -> Result<Vec<WeekStatus>> {
         let (lo, hi) = crate::units::subtree_range(within_path);
         Ok(sqlx::query_as(
-            "SELECT r.unit_code, r.week, r.status, r.first_submitted_at FROM reports r JOIN units u ON u.code = r.unit_code
-             WHERE r.plan_code = $1 AND u.path >= $2 AND u.path < $3",
+            // Units first (by the path index), then each one's reports: the plan's reports of the
+            // whole country are never scanned for one province.
+            "SELECT r.unit_code, r.week, r.status, r.first_submitted_at FROM units u CROSS JOIN reports r
+             WHERE u.path >= $2 AND u.path < $3 AND r.unit_code = u.code AND r.plan_code = $1",
         )
         .bind(plan)
         .bind(lo)
@@ -360,8 +362,9 @@ impl Store {
         let (lo, hi) = crate::units::subtree_range(within_path);
         let sql = format!(
             "SELECT r.unit_code, u.full_name AS unit_name, r.week, r.status, r.difficulties, r.proposals
-             FROM reports r JOIN units u ON u.code = r.unit_code
-             WHERE r.plan_code = $1 AND u.path >= $2 AND u.path < $3 AND ($4 = '' OR r.week = $4) AND {condition}
+             FROM units u CROSS JOIN reports r
+             WHERE u.path >= $2 AND u.path < $3 AND r.unit_code = u.code AND r.plan_code = $1
+             AND ($4 = '' OR r.week = $4) AND {condition}
              ORDER BY r.week, u.path"
         );
         Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))

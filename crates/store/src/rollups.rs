@@ -619,9 +619,10 @@ impl Store {
         Ok(track_all(plan, scope, &series, &assigned, as_of))
     }
 
-    /// The units of `kind` directly below `parent` that existed on `as_of` (a unit merged away
-    /// later still shows for dates before the merger), in code order, each with every indicator
-    /// tracked as [`Store::tracked`] does. Three queries, whatever the number of units.
+    /// The units of `kind` within `parent`'s area (its children, or deeper: the communes of the
+    /// whole country) that existed on `as_of` (a unit merged away later still shows for dates
+    /// before the merger), in code order, each with every indicator tracked as [`Store::tracked`]
+    /// does. Three queries, whatever the number of units.
     pub async fn tracked_children(
         &self,
         plan: &Plan,
@@ -630,27 +631,37 @@ impl Store {
         as_of: NaiveDate,
     ) -> Result<Vec<(crate::units::UnitRecord, Vec<Tracked>)>> {
         let day = as_of.to_string();
-        // The units, with binds from `$first`: parent, kind, day.
+        let (lo, hi) = subtree_range(&parent.path);
+        // The units, with binds from `$first`: the area's path range, kind, day, parent.
         let alive = |first: usize| {
-            let (p, k, d) = (first, first + 1, first + 2);
+            let (lo, hi, k, d, p) = (first, first + 1, first + 2, first + 3, first + 4);
             format!(
-                "u.parent_code = ${p} AND u.kind = ${k} AND u.valid_from <= ${d} AND (u.valid_to IS NULL OR u.valid_to > ${d})"
+                "u.path >= ${lo} AND u.path < ${hi} AND u.kind = ${k} AND u.code <> ${p}
+                 AND u.valid_from <= ${d} AND (u.valid_to IS NULL OR u.valid_to > ${d})"
             )
         };
+        // The units of one kind in a range of paths: SQLite, without statistics, would otherwise
+        // take the path index and read every unit of the area (the whole country for provinces).
+        let units_of_kind = match self.backend() {
+            Backend::Sqlite => "units u INDEXED BY units_kind_path",
+            Backend::Postgres => "units u",
+        };
         let units: Vec<crate::units::UnitRecord> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {} FROM units u WHERE {} ORDER BY u.code",
+            "SELECT {} FROM {units_of_kind} WHERE {} ORDER BY u.code",
             crate::units::UNIT_COLUMNS_U,
             alive(1)
         )))
-        .bind(&parent.code)
+        .bind(&lo)
+        .bind(&hi)
         .bind(kind.as_str())
         .bind(&day)
+        .bind(&parent.code)
         .fetch_all(&self.pool)
         .await?;
         let sql = format!(
             // CROSS JOIN keeps SQLite from scanning every roll-up of the plan: units first, then
             // each one's rows by the primary key.
-            "SELECT r.unit_code, {} AS steps FROM units u CROSS JOIN rollups r
+            "SELECT r.unit_code, {} AS steps FROM {units_of_kind} CROSS JOIN rollups r
              WHERE r.plan_code = $1 AND r.unit_code = u.code AND {}
              GROUP BY r.unit_code",
             packed_steps(self.backend()),
@@ -658,11 +669,15 @@ impl Store {
         );
         let query = sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(&plan.code)
-            .bind(&parent.code)
+            .bind(&lo)
+            .bind(&hi)
             .bind(kind.as_str())
-            .bind(&day);
+            .bind(&day)
+            .bind(&parent.code);
         let mut series = self.rollup_series(plan, query).await?;
-        let assigned = self.assigned_of_children(&plan.code, &parent.code).await?;
+        let assigned = self
+            .assigned_of_kind(&plan.code, &parent.path, kind)
+            .await?;
         Ok(units
             .into_iter()
             .map(|u| {

@@ -4,11 +4,12 @@
 
 use crate::Store;
 use crate::audit::{Entry, Who, append};
-use crate::db::now_text;
+use crate::db::{Backend, now_text};
 use crate::error::{Result, RowProblem, StoreError};
 use crate::units::subtree_range;
 use hocvuso_core::assigned::AssignedTarget;
 use hocvuso_core::plan::Plan;
+use hocvuso_core::units::UnitKind;
 use std::collections::HashMap;
 
 /// Unit → its assigned targets (any indicator).
@@ -163,14 +164,27 @@ impl Store {
         Ok(by_unit(rows))
     }
 
-    /// The assigned targets of the units directly below `parent`.
-    pub(crate) async fn assigned_of_children(&self, plan: &str, parent: &str) -> Result<ByUnit> {
+    /// The assigned targets of the units of `kind` in the subtree at `path`.
+    pub(crate) async fn assigned_of_kind(
+        &self,
+        plan: &str,
+        path: &str,
+        kind: UnitKind,
+    ) -> Result<ByUnit> {
+        let (lo, hi) = subtree_range(path);
+        let units = match self.backend() {
+            Backend::Sqlite => "units u INDEXED BY units_kind_path",
+            Backend::Postgres => "units u",
+        };
         let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM unit_targets t JOIN units u ON u.code = t.unit_code
-             WHERE t.plan_code = $1 AND u.parent_code = $2"
+            "SELECT {COLUMNS} FROM {units} CROSS JOIN unit_targets t
+             WHERE u.kind = $4 AND u.path >= $2 AND u.path < $3
+             AND t.plan_code = $1 AND t.unit_code = u.code"
         )))
         .bind(plan)
-        .bind(parent)
+        .bind(lo)
+        .bind(hi)
+        .bind(kind.as_str())
         .fetch_all(&self.pool)
         .await?;
         Ok(by_unit(rows))
@@ -180,8 +194,8 @@ impl Store {
     pub(crate) async fn assigned_within(&self, plan: &str, path: &str) -> Result<ByUnit> {
         let (lo, hi) = subtree_range(path);
         let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT {COLUMNS} FROM unit_targets t JOIN units u ON u.code = t.unit_code
-             WHERE t.plan_code = $1 AND u.path >= $2 AND u.path < $3"
+            "SELECT {COLUMNS} FROM units u CROSS JOIN unit_targets t
+             WHERE u.path >= $2 AND u.path < $3 AND t.plan_code = $1 AND t.unit_code = u.code"
         )))
         .bind(plan)
         .bind(lo)
