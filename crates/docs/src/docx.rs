@@ -140,9 +140,10 @@ fn letterhead(doc: &Document) -> Table {
     side_by_side(left_mm, vec![(left, right), (number, date)])
 }
 
-fn body_paragraph(text: &str) -> Paragraph {
+/// A justified body line at 14 pt with the first-line indent.
+fn indented(text: &str, bold: bool) -> Paragraph {
     Paragraph::new()
-        .add_run(run(text, &style(layout::BODY_PT, false, false)))
+        .add_run(run(text, &style(layout::BODY_PT, bold, false)))
         .align(AlignmentType::Both)
         .indent(
             None,
@@ -150,19 +151,14 @@ fn body_paragraph(text: &str) -> Paragraph {
             None,
             None,
         )
-        .line_spacing(LineSpacing::new().before(0).after(120).line(276))
+}
+
+fn body_paragraph(text: &str) -> Paragraph {
+    indented(text, false).line_spacing(LineSpacing::new().before(0).after(120).line(276))
 }
 
 fn heading(text: &str) -> Paragraph {
-    Paragraph::new()
-        .add_run(run(text, &style(layout::BODY_PT, true, false)))
-        .align(AlignmentType::Both)
-        .indent(
-            None,
-            Some(SpecialIndentType::FirstLine(twips(layout::INDENT_MM))),
-            None,
-            None,
-        )
+    indented(text, true)
         .keep_next(true)
         .line_spacing(LineSpacing::new().before(120).after(120))
 }

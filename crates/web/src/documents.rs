@@ -391,20 +391,11 @@ pub async fn weekly_docx(
     let (unit, week) = chosen(&scoped, &q).await?;
     let doc = weekly_document(&scoped, &unit, &week).await?;
     let bytes = hocvuso_docs::docx::write(&doc).map_err(|e| WebError::Internal(e.into()))?;
-    Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, DOCX_TYPE.to_string()),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename=\"bao-cao-tuan-{}-{}.docx\"",
-                    unit.code, week.number
-                ),
-            ),
-        ],
+    Ok(crate::exports::download(
         bytes,
-    )
-        .into_response())
+        DOCX_TYPE,
+        &format!("bao-cao-tuan-{}-{}.docx", unit.code, week.number),
+    ))
 }
 
 #[derive(Template)]

@@ -16,12 +16,11 @@ use hocvuso_docs::table_xlsx::{Cell, Column, Kind, Sheet, Value, write};
 
 pub const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-/// A sheet as a download named `filename`.
-pub fn xlsx_response(sheet: &Sheet, filename: &str) -> Result<Response, WebError> {
-    let bytes = write(sheet).map_err(|e| WebError::Internal(e.into()))?;
-    Ok((
+/// A file to download: its bytes, type and name.
+pub fn download(bytes: Vec<u8>, content_type: &str, filename: &str) -> Response {
+    (
         [
-            (axum::http::header::CONTENT_TYPE, XLSX_TYPE.to_string()),
+            (axum::http::header::CONTENT_TYPE, content_type.to_string()),
             (
                 axum::http::header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{filename}\""),
@@ -29,7 +28,13 @@ pub fn xlsx_response(sheet: &Sheet, filename: &str) -> Result<Response, WebError
         ],
         bytes,
     )
-        .into_response())
+        .into_response()
+}
+
+/// A sheet as a download named `filename`.
+pub fn xlsx_response(sheet: &Sheet, filename: &str) -> Result<Response, WebError> {
+    let bytes = write(sheet).map_err(|e| WebError::Internal(e.into()))?;
+    Ok(download(bytes, XLSX_TYPE, filename))
 }
 
 /// The lines above a table: what it is, as of when (and whether the data is synthetic), the plan.

@@ -647,8 +647,6 @@ pub async fn return_api(
     ))
 }
 
-const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-
 /// A template as a download named `filename`.
 fn xlsx_download(
     template: &hocvuso_docs::report_xlsx::Template,
@@ -656,17 +654,11 @@ fn xlsx_download(
 ) -> Result<Response, WebError> {
     let bytes = hocvuso_docs::report_xlsx::write_template(template)
         .map_err(|e| WebError::Internal(e.into()))?;
-    Ok((
-        [
-            (axum::http::header::CONTENT_TYPE, XLSX_TYPE.to_string()),
-            (
-                axum::http::header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{filename}\""),
-            ),
-        ],
+    Ok(crate::exports::download(
         bytes,
-    )
-        .into_response())
+        crate::exports::XLSX_TYPE,
+        &filename,
+    ))
 }
 
 /// The unit's Excel template for the week, pre-filled.
