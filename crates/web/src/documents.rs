@@ -6,6 +6,7 @@
 use crate::access::Scoped;
 use crate::dashboard::{GridQuery, grid};
 use crate::error::WebError;
+use crate::monitoring::{chosen_week, week_options};
 use crate::reports::form_fields;
 use crate::standings::{LaggingLine, lagging_lines, value_text};
 use crate::views::Nav;
@@ -179,6 +180,57 @@ fn concern_items(concerns: &[Concerns], pick: impl Fn(&Concerns) -> &str) -> Vec
         .collect()
 }
 
+/// How the units below a province reported and progressed in a week (nothing for other units).
+struct Below {
+    /// Whether the unit has units reporting to it (a province: communes, then departments).
+    applies: bool,
+    /// "94/102 xã, phường đã gửi báo cáo", one per kind.
+    reported: Vec<String>,
+    lagging: Vec<LaggingLine>,
+    /// Units below, and those without the week's report.
+    total: usize,
+    missing: usize,
+}
+
+async fn units_below(
+    scoped: &Scoped,
+    unit: &UnitRecord,
+    day: NaiveDate,
+) -> Result<Below, WebError> {
+    let kinds: &[UnitKind] = match unit.kind() {
+        Some(UnitKind::Province) => &[UnitKind::Commune, UnitKind::Department],
+        _ => &[],
+    };
+    let mut below = Below {
+        applies: !kinds.is_empty(),
+        reported: Vec::new(),
+        lagging: Vec::new(),
+        total: 0,
+        missing: 0,
+    };
+    for kind in kinds {
+        let g = grid(scoped, &GridQuery::below(&unit.code, *kind, day)).await?;
+        if g.rows.is_empty() {
+            continue;
+        }
+        let lines = lagging_lines(scoped, &g).await?;
+        let missing = lines.iter().filter(|l| !l.missing.is_empty()).count();
+        below.missing += missing;
+        below.total += g.rows.len();
+        below.reported.push(format!(
+            "{}/{} {} đã gửi báo cáo",
+            g.rows.len() - missing,
+            g.rows.len(),
+            match kind {
+                UnitKind::Commune => "xã, phường",
+                _ => "sở, ban, ngành",
+            }
+        ));
+        below.lagging.extend(lines);
+    }
+    Ok(below)
+}
+
 /// The weekly report of `unit` for `week`, as of its reporting day.
 pub async fn weekly_document(
     scoped: &Scoped,
@@ -188,38 +240,15 @@ pub async fn weekly_document(
     let plan = scoped.plan();
     let day = week.reporting_day;
     let tracked = scoped.tracked(unit, day).await?;
-    let kind = unit.kind();
     let mut body = Vec::new();
 
-    // Units below that report, for the province: communes and wards, then departments.
-    let below: &[UnitKind] = match kind {
-        Some(UnitKind::Province) => &[UnitKind::Commune, UnitKind::Department],
-        _ => &[],
-    };
-    let mut reported = Vec::new();
-    let mut lagging = Vec::new();
-    let mut missing_total = 0;
-    let mut units_below = 0;
-    for kind in below {
-        let g = grid(scoped, &GridQuery::below(&unit.code, *kind, day)).await?;
-        if g.rows.is_empty() {
-            continue;
-        }
-        let lines = lagging_lines(scoped, &g).await?;
-        let missing = lines.iter().filter(|l| !l.missing.is_empty()).count();
-        missing_total += missing;
-        units_below += g.rows.len();
-        reported.push(format!(
-            "{}/{} {} đã gửi báo cáo",
-            g.rows.len() - missing,
-            g.rows.len(),
-            match kind {
-                UnitKind::Commune => "xã, phường",
-                _ => "sở, ban, ngành",
-            }
-        ));
-        lagging.extend(lines);
-    }
+    let below = units_below(scoped, unit, day).await?;
+    let Below {
+        reported,
+        lagging,
+        total: units_below,
+        ..
+    } = &below;
 
     body.push(Block::Heading("I. KẾT QUẢ CHUNG".into()));
     let mut overall = format!(
@@ -257,7 +286,7 @@ pub async fn weekly_document(
         rows: indicator_rows(plan, &tracked),
     }));
 
-    if !below.is_empty() {
+    if below.applies {
         body.push(Block::Heading(
             "III. ĐƠN VỊ CHƯA BÁO CÁO, CHẬM TIẾN ĐỘ".into(),
         ));
@@ -323,7 +352,7 @@ pub async fn weekly_document(
     }
 
     let concerns = scoped.concerns_within(unit, day).await?;
-    let n = if below.is_empty() { "III" } else { "IV" };
+    let n = if below.applies { "IV" } else { "III" };
     body.push(Block::Heading(format!(
         "{n}. KHÓ KHĂN, VƯỚNG MẮC VÀ ĐỀ XUẤT"
     )));
@@ -332,11 +361,11 @@ pub async fn weekly_document(
     body.push(Block::Paragraph("2. Đề xuất, kiến nghị:".into()));
     body.extend(concern_items(&concerns, |c| &c.proposals));
 
-    let n = if below.is_empty() { "IV" } else { "V" };
+    let n = if below.applies { "V" } else { "IV" };
     body.push(Block::Heading(format!("{n}. NHIỆM VỤ TUẦN TỚI")));
     let tasks = match scoped.next_tasks(unit, day).await? {
         Some(t) => t,
-        None => suggested_tasks(plan, &tracked, day, missing_total),
+        None => suggested_tasks(plan, &tracked, day, below.missing),
     };
     body.extend(
         tasks
@@ -373,14 +402,8 @@ async fn chosen(scoped: &Scoped, q: &DocumentQuery) -> Result<(UnitRecord, Week)
         Some(code) => scoped.unit(code).await?,
         None => scoped.home().await?,
     };
-    let plan = scoped.plan();
-    let day = match q.week.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
-        Some(w) => crate::views::parse_as_of(Some(w), scoped.default_as_of())?,
-        None => calendar::last_reporting_day(plan, scoped.default_as_of())
-            .or_else(|| calendar::weeks(plan).first().map(|w| w.reporting_day))
-            .unwrap_or(scoped.default_as_of()),
-    };
-    Ok((unit, week_on(plan, day)?))
+    let day = chosen_week(scoped, q.week.as_deref())?;
+    Ok((unit, week_on(scoped.plan(), day)?))
 }
 
 /// `/documents/weekly.docx?unit=…&week=…`
@@ -433,25 +456,14 @@ pub async fn page(scoped: Scoped, Query(q): Query<PageQuery>) -> Result<Html<Str
         },
     )
     .await?;
-    let plan = scoped.plan();
     let saved_tasks = scoped.next_tasks(&unit, week.reporting_day).await?;
     let next_tasks = match &saved_tasks {
         Some(t) => t.clone(),
         None => {
-            let doc = weekly_document(&scoped, &unit, &week).await?;
-            let heading = doc
-                .body
-                .iter()
-                .rposition(|b| matches!(b, Block::Heading(_)))
-                .unwrap_or(0);
-            doc.body[heading + 1..]
-                .iter()
-                .filter_map(|b| match b {
-                    Block::Item(t) => Some(t.clone()),
-                    _ => None,
-                })
-                .collect::<Vec<_>>()
-                .join("\n")
+            let day = week.reporting_day;
+            let tracked = scoped.tracked(&unit, day).await?;
+            let below = units_below(&scoped, &unit, day).await?;
+            suggested_tasks(scoped.plan(), &tracked, day, below.missing)
         }
     };
     let letterhead = scoped.letterhead(&unit).await?;
@@ -461,16 +473,7 @@ pub async fn page(scoped: Scoped, Query(q): Query<PageQuery>) -> Result<Html<Str
         nav: scoped.nav(),
         week: week.reporting_day.to_string(),
         week_number: week.number,
-        weeks: calendar::weeks(plan)
-            .into_iter()
-            .filter(|w| w.reporting_day <= scoped.default_as_of())
-            .map(|w| {
-                (
-                    w.reporting_day.to_string(),
-                    format!("Tuần {} – {}", w.number, format::date(w.reporting_day)),
-                )
-            })
-            .collect(),
+        weeks: week_options(&scoped),
         can_edit: scoped.can_edit_documents(&unit),
         next_tasks,
         next_tasks_saved: saved_tasks.is_some(),

@@ -47,7 +47,7 @@ pub(crate) fn chosen_week(scoped: &Scoped, raw: Option<&str>) -> Result<NaiveDat
 }
 
 /// (value, label) of every reporting week up to the default date, for week pickers.
-fn week_options(scoped: &Scoped) -> Vec<(String, String)> {
+pub(crate) fn week_options(scoped: &Scoped) -> Vec<(String, String)> {
     calendar::weeks(scoped.plan())
         .into_iter()
         .filter(|w| w.reporting_day <= scoped.default_as_of())
