@@ -151,27 +151,35 @@ enum Command {
 enum ReportCommand {
     /// A unit's weekly report: the province's (from the campaign secretariat to the People's
     /// Committee), or a commune's or department's own; with the letterhead and next week's tasks
-    /// saved on the site (page "Báo cáo tuần").
-    Weekly {
-        /// Code of the unit (default: the plan's province).
-        #[arg(long)]
-        unit: Option<String>,
-        /// Week of the campaign, from 1.
-        #[arg(long)]
-        week: u32,
-        #[arg(long, value_enum, default_value_t = DocFormat::Docx)]
-        format: DocFormat,
-        /// File to write.
-        #[arg(short = 'o', long)]
-        out: std::path::PathBuf,
-        #[command(flatten)]
-        db: DbArgs,
-    },
+    /// saved on the site (page "Văn bản báo cáo").
+    Weekly(ReportArgs),
+    /// A unit's final report (báo cáo tổng kết) over the campaign up to a week (default: the
+    /// plan's last week), with the chart of its indicators' course week by week.
+    Final(ReportArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct ReportArgs {
+    /// Code of the unit (default: the plan's province).
+    #[arg(long)]
+    unit: Option<String>,
+    /// Week of the campaign, from 1 (needed for the weekly report).
+    #[arg(long)]
+    week: Option<u32>,
+    #[arg(long, value_enum, default_value_t = DocFormat::Docx)]
+    format: DocFormat,
+    /// File to write.
+    #[arg(short = 'o', long)]
+    out: std::path::PathBuf,
+    #[command(flatten)]
+    db: DbArgs,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
 enum DocFormat {
     Docx,
+    /// PDF with its font embedded (builds with the default feature `pdf`).
+    Pdf,
 }
 
 #[derive(Subcommand, Debug)]
@@ -551,39 +559,46 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             );
             store.close().await;
         }
-        Command::Report {
-            command:
-                ReportCommand::Weekly {
-                    unit,
-                    week,
-                    format,
-                    out,
-                    db,
-                },
-        } => {
-            let store = open(&db.database_url).await?;
+        Command::Report { command } => {
+            use hocvuso_web::documents::{Format, Report, week_numbered};
+            let (report, args) = match command {
+                ReportCommand::Weekly(args) => (Report::Weekly, args),
+                ReportCommand::Final(args) => (Report::Final, args),
+            };
+            let store = open(&args.db.database_url).await?;
             let state = crate::app_state(store.clone(), None, crate::person_key::random()).await?;
             let plan = state.plan.clone();
-            let week =
-                hocvuso_web::documents::week_numbered(&plan, week).map_err(anyhow::Error::msg)?;
+            let number = match (args.week, report) {
+                (Some(n), _) => n,
+                (None, Report::Final) => hocvuso_core::calendar::weeks(&plan).len() as u32,
+                (None, Report::Weekly) => anyhow::bail!("cần chọn tuần: --week N"),
+            };
+            let week = week_numbered(&plan, number).map_err(anyhow::Error::msg)?;
             let scoped = hocvuso_web::access::Scoped::system(state, "cli");
-            let code = unit.unwrap_or_else(|| plan.province.to_string());
+            let code = args.unit.unwrap_or_else(|| plan.province.to_string());
             let unit = scoped
                 .unit(&code)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
-            let doc = hocvuso_web::documents::weekly_document(&scoped, &unit, &week)
+            let doc = report
+                .document(&scoped, &unit, &week)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
-            let bytes = match format {
-                DocFormat::Docx => hocvuso_docs::docx::write(&doc).map_err(anyhow::Error::msg)?,
+            let format = match args.format {
+                DocFormat::Docx => Format::Docx,
+                DocFormat::Pdf => Format::Pdf,
             };
-            std::fs::write(&out, &bytes)
+            let bytes = format.render(&doc).map_err(anyhow::Error::msg)?;
+            let out = &args.out;
+            std::fs::write(out, &bytes)
                 .with_context(|| format!("không ghi được {}", out.display()))?;
             println!(
-                "{}: báo cáo tuần {} của {} ({} byte)",
+                "{}: {} của {} ({} byte)",
                 out.display(),
-                week.number,
+                match report {
+                    Report::Weekly => format!("báo cáo tuần {}", week.number),
+                    Report::Final => format!("báo cáo tổng kết đến tuần {}", week.number),
+                },
                 unit.full_name,
                 bytes.len()
             );

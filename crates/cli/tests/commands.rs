@@ -287,6 +287,61 @@ fn gen_is_deterministic_and_export_writes_the_raw_tables() {
             "{table}"
         );
     }
+
+    // The documents: the final report as PDF, whose text a reader gets back with its diacritics.
+    let pdf = dir.join("tong-ket.pdf");
+    let out = hocvuso(&[
+        "report",
+        "final",
+        "--week",
+        "3",
+        "--format",
+        "pdf",
+        "-o",
+        &pdf.display().to_string(),
+        "--database-url",
+        &db,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}{}",
+        stdout(&out),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout(&out).contains("báo cáo tổng kết đến tuần 3 của Tỉnh Đắk Lắk"),
+        "{}",
+        stdout(&out)
+    );
+    let text = pdf_extract::extract_text_from_mem(&std::fs::read(&pdf).unwrap()).unwrap();
+    let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for expected in [
+        "UBND TỈNH ĐẮK LẮK",
+        "Tổng kết 100 ngày cao điểm “Bình dân học vụ số”",
+        "Đắk Lắk, ngày 01 tháng 8 năm 2025",
+        "I. KẾT QUẢ TRIỂN KHAI",
+        "Hình 1. Số chỉ tiêu theo mức đánh giá qua từng tuần",
+        "III. ĐÁNH GIÁ CÁC ĐƠN VỊ",
+    ] {
+        assert!(text.contains(expected), "«{expected}» missing:\n{text}");
+    }
+    // A weekly report needs its week, and only the plan's weeks exist.
+    for (args, message) in [
+        (vec!["report", "weekly"], "cần chọn tuần: --week N"),
+        (
+            vec!["report", "weekly", "--week", "30"],
+            "kế hoạch có các tuần 1 – 15, không có tuần 30",
+        ),
+    ] {
+        let target = dir.join("x.docx").display().to_string();
+        let mut args = args;
+        args.extend(["-o", &target, "--database-url", &db]);
+        let out = hocvuso(&args);
+        assert!(!out.status.success());
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(message), "{err}");
+        assert!(!dir.join("x.docx").exists());
+    }
     std::fs::remove_dir_all(&dir).ok();
 }
 

@@ -155,9 +155,9 @@ pub enum Block {
     /// A line starting with a dash.
     Item(String),
     Table(Table),
-    /// A PNG picture, `width_mm` wide, with its caption.
+    /// A picture drawn as SVG (a chart), `width_mm` by `height_mm`, with its caption.
     Picture {
-        png: Vec<u8>,
+        svg: String,
         width_mm: u32,
         height_mm: u32,
         caption: String,
@@ -252,6 +252,13 @@ pub mod layout {
     pub const LEFT_MM: f64 = 30.0;
     pub const RIGHT_MM: f64 = 15.0;
     pub const BODY_PT: f64 = 14.0;
+    /// The letterhead and the national motto (the decree allows 12 to 13 pt; 12 keeps the motto
+    /// on one line beside a long issuer name).
+    pub const HEAD_PT: f64 = 12.0;
+    /// Width of the letterhead's column, beside the motto.
+    pub const LETTERHEAD_WIDTH_MM: f64 = 70.0;
+    /// Width of the "Nơi nhận" column, beside the signature block.
+    pub const CLOSING_WIDTH_MM: f64 = 78.0;
     /// Cơ quan chủ quản, quốc hiệu, table text.
     pub const SMALL_PT: f64 = 13.0;
     /// The list under "Nơi nhận:".

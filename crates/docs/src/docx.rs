@@ -103,10 +103,9 @@ fn text_mm(text: &str, pt: f64, capitals: bool) -> f64 {
 
 fn letterhead(doc: &Document) -> Table {
     let l = &doc.letterhead;
-    let left_mm = 70.0;
+    let left_mm = layout::LETTERHEAD_WIDTH_MM;
     let right_mm = text_width_mm() - left_mm;
-    // The decree allows 12 to 13 pt; 12 keeps the motto on one line beside a long issuer name.
-    let head_pt = 12.0;
+    let head_pt = layout::HEAD_PT;
     let mut left = Vec::new();
     if !l.parent_body.is_empty() {
         left.push(tight(
@@ -233,7 +232,7 @@ fn closing(doc: &Document) -> Table {
         right.push(tight("", &signer, AlignmentType::Center));
     }
     right.push(tight(&l.signer_name, &signer, AlignmentType::Center));
-    side_by_side(78.0, vec![(left, right)])
+    side_by_side(layout::CLOSING_WIDTH_MM, vec![(left, right)])
 }
 
 /// The document as the bytes of a .docx file.
@@ -301,14 +300,15 @@ pub fn write(doc: &Document) -> Result<Vec<u8>, String> {
                 AlignmentType::Left,
             )),
             Block::Picture {
-                png,
+                svg,
                 width_mm,
                 height_mm,
                 caption,
             } => {
                 let emu = |mm: u32| mm * 36_000;
-                let pic = Pic::new_with_dimensions(png.clone(), 1, 1)
-                    .size(emu(*width_mm), emu(*height_mm));
+                // Drawn at 200 dpi: sharp in print, small enough to mail.
+                let (png, w, h) = crate::chart::png(svg, f64::from(*width_mm) / 25.4 * 200.0)?;
+                let pic = Pic::new_with_dimensions(png, w, h).size(emu(*width_mm), emu(*height_mm));
                 d.add_paragraph(
                     Paragraph::new()
                         .add_run(Run::new().add_image(pic))

@@ -1,17 +1,18 @@
-//! Official documents: a unit's weekly report (the province's from the campaign secretariat to the
-//! People's Committee, a commune's or department's own to the secretariat), built from the same
-//! figures as the progress API, in the form of `hocvuso_core::official`, downloaded as .docx; the
-//! page where the officer writes next week's tasks and edits the letterhead.
+//! Official documents: a unit's weekly report and its final report over the campaign (the
+//! province's from the campaign secretariat to the People's Committee, a commune's or department's
+//! own to the secretariat), built from the same figures as the progress API, in the form of
+//! `hocvuso_core::official`, downloaded as .docx or .pdf; the page where the officer writes the
+//! tasks ahead and edits the letterhead.
 
 use crate::access::Scoped;
-use crate::dashboard::{GridQuery, grid};
+use crate::dashboard::{Grid, GridQuery, grid};
 use crate::error::WebError;
-use crate::monitoring::{chosen_week, week_options};
+use crate::monitoring::{chosen_week, reporting_cells, week_options};
 use crate::reports::form_fields;
-use crate::standings::{LaggingLine, lagging_lines, value_text};
+use crate::standings::{LaggingLine, lagging_lines, rank_lines, value_text};
 use crate::views::Nav;
 use askama::Template;
-use axum::extract::{Query, RawForm};
+use axum::extract::{Path, Query, RawForm};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use hocvuso_core::calendar::{self, Week};
@@ -19,7 +20,9 @@ use hocvuso_core::format;
 use hocvuso_core::official::{Block, Document, Letterhead, Table};
 use hocvuso_core::outlook::{Status, Tracked};
 use hocvuso_core::plan::Plan;
+use hocvuso_core::report::{Cell, rates};
 use hocvuso_core::units::UnitKind;
+use hocvuso_docs::chart::{Series, stacked_bars};
 use hocvuso_store::reports::Concerns;
 use hocvuso_store::units::UnitRecord;
 use serde::Deserialize;
@@ -51,6 +54,94 @@ fn week_on(plan: &Plan, day: NaiveDate) -> Result<Week, WebError> {
                 format::date(day)
             ))
         })
+}
+
+/// The table of the unit's indicators: target, value, share of target, status.
+fn indicator_table(plan: &Plan, tracked: &[Tracked]) -> Block {
+    Block::Table(Table {
+        headers: vec![
+            "Mã".into(),
+            "Chỉ tiêu".into(),
+            "Chỉ tiêu giao".into(),
+            "Kết quả".into(),
+            "Tỷ lệ so với chỉ tiêu".into(),
+            "Đánh giá".into(),
+        ],
+        widths: vec![8, 40, 20, 14, 12, 14],
+        numeric: vec![false, false, true, true, true, false],
+        rows: indicator_rows(plan, tracked),
+    })
+}
+
+/// Units below with indicators off track or at risk, as a numbered paragraph and a table of the
+/// indicator codes each lacks.
+fn lagging_blocks(number: &str, lagging: &[LaggingLine], units_below: usize) -> Vec<Block> {
+    let codes = |l: &LaggingLine, key: &str| {
+        l.shortfalls
+            .iter()
+            .filter(|s| s.status_key == key)
+            .map(|s| s.code.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let rows: Vec<Vec<String>> = lagging
+        .iter()
+        .filter(|l| !l.shortfalls.is_empty())
+        .enumerate()
+        .map(|(i, l)| {
+            vec![
+                (i + 1).to_string(),
+                l.unit.name.clone(),
+                codes(l, "off_track"),
+                codes(l, "at_risk"),
+            ]
+        })
+        .collect();
+    let mut out = vec![Block::Paragraph(format!(
+        "{number} Đơn vị có chỉ tiêu chậm hoặc có nguy cơ chậm: {}/{units_below} đơn vị{}",
+        rows.len(),
+        if rows.is_empty() {
+            "."
+        } else {
+            " (mã chỉ tiêu theo bảng trên):"
+        }
+    ))];
+    if !rows.is_empty() {
+        out.push(Block::Table(Table {
+            headers: vec![
+                "STT".into(),
+                "Đơn vị".into(),
+                "Chỉ tiêu chậm".into(),
+                "Chỉ tiêu có nguy cơ".into(),
+            ],
+            widths: vec![7, 33, 35, 25],
+            numeric: vec![true, false, false, false],
+            rows,
+        }));
+    }
+    out
+}
+
+/// The section of difficulties and proposals, numbered `number`.
+fn concern_blocks(number: &str, concerns: &[Concerns]) -> Vec<Block> {
+    let mut out = vec![
+        Block::Heading(format!("{number}. KHÓ KHĂN, VƯỚNG MẮC VÀ ĐỀ XUẤT")),
+        Block::Paragraph("1. Khó khăn, vướng mắc:".into()),
+    ];
+    out.extend(concern_items(concerns, |c| &c.difficulties));
+    out.push(Block::Paragraph("2. Đề xuất, kiến nghị:".into()));
+    out.extend(concern_items(concerns, |c| &c.proposals));
+    out
+}
+
+/// The officer's tasks, one item a line, without the dashes typed before them.
+fn task_items(tasks: String) -> Vec<Block> {
+    tasks
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|l| Block::Item(l.trim_start_matches(['-', '–', ' ']).to_string()))
+        .collect()
 }
 
 /// Target, value, share of target and status of the unit's indicators, as table rows.
@@ -153,6 +244,8 @@ fn concern_items(concerns: &[Concerns], pick: impl Fn(&Concerns) -> &str) -> Vec
             continue;
         }
         match groups.iter_mut().find(|(t, _)| t == text) {
+            // Over several weeks a unit often repeats itself: name it once.
+            Some((_, units)) if units.contains(&c.unit_name.as_str()) => {}
             Some((_, units)) => units.push(&c.unit_name),
             None => groups.push((text.to_string(), vec![&c.unit_name])),
         }
@@ -190,6 +283,8 @@ struct Below {
     /// Units below, and those without the week's report.
     total: usize,
     missing: usize,
+    /// The units below with their indicators, one grid per kind.
+    grids: Vec<Grid>,
 }
 
 async fn units_below(
@@ -207,6 +302,7 @@ async fn units_below(
         lagging: Vec::new(),
         total: 0,
         missing: 0,
+        grids: Vec::new(),
     };
     for kind in kinds {
         let g = grid(scoped, &GridQuery::below(&unit.code, *kind, day)).await?;
@@ -227,6 +323,7 @@ async fn units_below(
             }
         ));
         below.lagging.extend(lines);
+        below.grids.push(g);
     }
     Ok(below)
 }
@@ -272,19 +369,7 @@ pub async fn weekly_document(
     }
 
     body.push(Block::Heading("II. KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU".into()));
-    body.push(Block::Table(Table {
-        headers: vec![
-            "Mã".into(),
-            "Chỉ tiêu".into(),
-            "Chỉ tiêu giao".into(),
-            "Kết quả".into(),
-            "Tỷ lệ so với chỉ tiêu".into(),
-            "Đánh giá".into(),
-        ],
-        widths: vec![8, 40, 20, 14, 12, 14],
-        numeric: vec![false, false, true, true, true, false],
-        rows: indicator_rows(plan, &tracked),
-    }));
+    body.push(indicator_table(plan, &tracked));
 
     if below.applies {
         body.push(Block::Heading(
@@ -305,75 +390,21 @@ pub async fn weekly_document(
                 missing.join(", ")
             )
         }));
-        let codes = |l: &LaggingLine, key: &str| {
-            l.shortfalls
-                .iter()
-                .filter(|s| s.status_key == key)
-                .map(|s| s.code.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        let rows: Vec<Vec<String>> = lagging
-            .iter()
-            .filter(|l| !l.shortfalls.is_empty())
-            .enumerate()
-            .map(|(i, l)| {
-                vec![
-                    (i + 1).to_string(),
-                    l.unit.name.clone(),
-                    codes(l, "off_track"),
-                    codes(l, "at_risk"),
-                ]
-            })
-            .collect();
-        body.push(Block::Paragraph(format!(
-            "2. Đơn vị có chỉ tiêu chậm hoặc có nguy cơ chậm: {}/{} đơn vị{}",
-            rows.len(),
-            units_below,
-            if rows.is_empty() {
-                "."
-            } else {
-                " (mã chỉ tiêu theo bảng trên):"
-            }
-        )));
-        if !rows.is_empty() {
-            body.push(Block::Table(Table {
-                headers: vec![
-                    "STT".into(),
-                    "Đơn vị".into(),
-                    "Chỉ tiêu chậm".into(),
-                    "Chỉ tiêu có nguy cơ".into(),
-                ],
-                widths: vec![7, 33, 35, 25],
-                numeric: vec![true, false, false, false],
-                rows,
-            }));
-        }
+        body.extend(lagging_blocks("2.", lagging, *units_below));
     }
 
     let concerns = scoped.concerns_within(unit, day).await?;
     let n = if below.applies { "IV" } else { "III" };
-    body.push(Block::Heading(format!(
-        "{n}. KHÓ KHĂN, VƯỚNG MẮC VÀ ĐỀ XUẤT"
-    )));
-    body.push(Block::Paragraph("1. Khó khăn, vướng mắc:".into()));
-    body.extend(concern_items(&concerns, |c| &c.difficulties));
-    body.push(Block::Paragraph("2. Đề xuất, kiến nghị:".into()));
-    body.extend(concern_items(&concerns, |c| &c.proposals));
+    body.extend(concern_blocks(n, &concerns));
 
     let n = if below.applies { "V" } else { "IV" };
     body.push(Block::Heading(format!("{n}. NHIỆM VỤ TUẦN TỚI")));
-    let tasks = match scoped.next_tasks(unit, day).await? {
-        Some(t) => t,
-        None => suggested_tasks(plan, &tracked, day, below.missing),
-    };
-    body.extend(
-        tasks
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty())
-            .map(|l| Block::Item(l.trim_start_matches(['-', '–', ' ']).to_string())),
-    );
+    body.extend(task_items(
+        scoped
+            .next_tasks(unit, day)
+            .await?
+            .unwrap_or_else(|| suggested_tasks(plan, &tracked, day, below.missing)),
+    ));
 
     Ok(Document {
         letterhead: scoped.letterhead(unit).await?,
@@ -384,6 +415,208 @@ pub async fn weekly_document(
             "Kết quả triển khai phong trào \"Bình dân học vụ số\" tuần {} (từ ngày {} đến ngày {})",
             week.number,
             format::date(day - chrono::Days::new(6)),
+            format::date(day)
+        ),
+        body,
+        notice: scoped.synthetic().then(|| SYNTHETIC.to_string()),
+    })
+}
+
+/// The colours of the statuses, as on the site's heat table.
+fn status_colour(status: Status) -> &'static str {
+    match status {
+        Status::Achieved => "#3f9b5a",
+        Status::OnTrack => "#9fd8b0",
+        Status::AtRisk => "#f2c94c",
+        Status::OffTrack => "#e5675c",
+        Status::NoData => "#c3c9d2",
+    }
+}
+
+/// Counts of the unit's assigned indicators by status, week after week up to `week`: the final
+/// report's chart.
+async fn status_chart(scoped: &Scoped, unit: &UnitRecord, week: &Week) -> Result<Block, WebError> {
+    let weeks: Vec<Week> = calendar::weeks(scoped.plan())
+        .into_iter()
+        .filter(|w| w.number <= week.number)
+        .collect();
+    let mut counts = vec![vec![0.0; weeks.len()]; Status::ALL.len()];
+    for (i, w) in weeks.iter().enumerate() {
+        for t in scoped.tracked(unit, w.reporting_day).await? {
+            if t.progress.subjects_expected == 0 || t.progress.target.is_none() {
+                continue;
+            }
+            let status = t.outlook.map_or(Status::NoData, |o| o.status);
+            if let Some(s) = Status::ALL.iter().position(|x| *x == status) {
+                counts[s][i] += 1.0;
+            }
+        }
+    }
+    let series: Vec<Series> = Status::ALL
+        .iter()
+        .zip(counts)
+        .map(|(status, values)| Series {
+            name: capitalised(status.label_vi()),
+            colour: status_colour(*status).into(),
+            values,
+        })
+        .collect();
+    let categories: Vec<String> = weeks.iter().map(|w| format!("T{}", w.number)).collect();
+    Ok(Block::Picture {
+        svg: stacked_bars(&categories, &series),
+        width_mm: 160,
+        height_mm: 80,
+        caption: format!(
+            "Hình 1. Số chỉ tiêu theo mức đánh giá qua từng tuần (T1 – T{}: tuần 1 – {} của Kế hoạch)",
+            week.number, week.number
+        ),
+    })
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
+}
+
+/// The final report (báo cáo tổng kết) of `unit` over the whole campaign up to `week`: results
+/// against the targets with their course week by week, how the units below reported over the
+/// period and how they ended (the best for commendation, the lagging), the difficulties and
+/// proposals of every week, and the tasks ahead.
+pub async fn final_document(
+    scoped: &Scoped,
+    unit: &UnitRecord,
+    week: &Week,
+) -> Result<Document, WebError> {
+    let plan = scoped.plan();
+    let day = week.reporting_day;
+    let weeks: Vec<Week> = calendar::weeks(plan)
+        .into_iter()
+        .filter(|w| w.number <= week.number)
+        .collect();
+    let tracked = scoped.tracked(unit, day).await?;
+    let below = units_below(scoped, unit, day).await?;
+    let campaign = &plan.campaign;
+    let mut body = vec![Block::Heading("I. KẾT QUẢ TRIỂN KHAI".into())];
+    body.push(Block::Paragraph(format!(
+        "{}đợt {} được triển khai từ ngày {} đến ngày {}. Tính đến ngày {} (tuần {}/{} của Kế hoạch), {}.",
+        plan.document
+            .as_deref()
+            .map_or_else(|| "Theo Kế hoạch, ".to_string(), |d| format!("{d}, ")),
+        campaign.name,
+        format::date(campaign.start),
+        format::date(campaign.end),
+        format::date(day),
+        week.number,
+        calendar::weeks(plan).len(),
+        status_counts(&tracked)
+    )));
+    for g in &below.grids {
+        let cells = reporting_cells(
+            scoped,
+            unit,
+            g.rows.iter().map(|(u, _)| u.code.as_str()),
+            &weeks,
+        )
+        .await?;
+        let all: Vec<Cell> = cells.into_iter().flatten().collect();
+        let (complete, timely) = rates(&all);
+        body.push(Block::Paragraph(format!(
+            "Trong {} tuần, {} {} được giao báo cáo đã gửi {} báo cáo tuần (đạt {} số báo cáo phải gửi), trong đó {} gửi đúng hạn.",
+            weeks.len(),
+            g.rows.len(),
+            match g.kind {
+                UnitKind::Commune => "xã, phường",
+                _ => "sở, ban, ngành",
+            },
+            format::number(complete / 100.0 * all.len() as f64, 0),
+            format::percent(complete),
+            format::percent(timely),
+        )));
+    }
+    let field = scoped.field_totals(unit, day).await?;
+    if let Some(people) = field.get("people").filter(|n| **n > 0) {
+        body.push(Block::Paragraph(format!(
+            "Các Tổ công nghệ số cộng đồng đã đến từng hộ, hướng dẫn {} người ({} lượt) theo nhật ký.",
+            format::number(*people as f64, 0),
+            format::number(*field.get("records").unwrap_or(&0) as f64, 0),
+        )));
+    }
+
+    body.push(Block::Heading("II. KẾT QUẢ THỰC HIỆN CÁC CHỈ TIÊU".into()));
+    body.push(indicator_table(plan, &tracked));
+    body.push(status_chart(scoped, unit, week).await?);
+
+    if below.applies {
+        body.push(Block::Heading("III. ĐÁNH GIÁ CÁC ĐƠN VỊ".into()));
+        if let Some(g) = below.grids.iter().find(|g| g.kind == UnitKind::Commune) {
+            const BEST: usize = 10;
+            let ranked = rank_lines(scoped, g).await?;
+            body.push(Block::Paragraph(format!(
+                "1. Các xã, phường dẫn đầu theo điểm thi đua (đề xuất xem xét khen thưởng), {} đơn vị đứng đầu trong {}:",
+                ranked.len().min(BEST),
+                ranked.len()
+            )));
+            body.push(Block::Table(Table {
+                headers: vec![
+                    "Hạng".into(),
+                    "Đơn vị".into(),
+                    "Điểm".into(),
+                    "Chỉ tiêu đạt".into(),
+                    "Mức đạt".into(),
+                    "Đúng hạn".into(),
+                ],
+                widths: vec![8, 36, 12, 16, 14, 14],
+                numeric: vec![true, false, true, true, true, true],
+                rows: ranked
+                    .iter()
+                    .take(BEST)
+                    .map(|r| {
+                        vec![
+                            r.rank.to_string(),
+                            r.unit.name.clone(),
+                            r.score.clone(),
+                            format!("{}/{}", r.achieved, r.targets),
+                            r.achievement.clone(),
+                            r.timeliness.clone(),
+                        ]
+                    })
+                    .collect(),
+            }));
+        }
+        body.extend(lagging_blocks("2.", &below.lagging, below.total));
+    }
+
+    // Every week's difficulties and proposals: the same text from one unit over several weeks
+    // counts once.
+    let mut concerns = Vec::new();
+    for w in &weeks {
+        concerns.extend(scoped.concerns_within(unit, w.reporting_day).await?);
+    }
+    let n = if below.applies { "IV" } else { "III" };
+    body.extend(concern_blocks(n, &concerns));
+
+    let n = if below.applies { "V" } else { "IV" };
+    body.push(Block::Heading(format!(
+        "{n}. PHƯƠNG HƯỚNG, NHIỆM VỤ THỜI GIAN TỚI"
+    )));
+    body.extend(task_items(
+        scoped
+            .next_tasks(unit, day)
+            .await?
+            .unwrap_or_else(|| suggested_tasks(plan, &tracked, day, below.missing)),
+    ));
+
+    Ok(Document {
+        letterhead: scoped.letterhead(unit).await?,
+        number: None,
+        date: day,
+        kind: "BÁO CÁO".into(),
+        subject: format!(
+            "Tổng kết {} (từ ngày {} đến ngày {})",
+            campaign.name,
+            format::date(campaign.start),
             format::date(day)
         ),
         body,
@@ -406,18 +639,120 @@ async fn chosen(scoped: &Scoped, q: &DocumentQuery) -> Result<(UnitRecord, Week)
     Ok((unit, week_on(scoped.plan(), day)?))
 }
 
-/// `/documents/weekly.docx?unit=…&week=…`
-pub async fn weekly_docx(
+/// Which report: the week's, or the final report over the campaign up to the week.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Report {
+    Weekly,
+    Final,
+}
+
+impl Report {
+    pub async fn document(
+        self,
+        scoped: &Scoped,
+        unit: &UnitRecord,
+        week: &Week,
+    ) -> Result<Document, WebError> {
+        match self {
+            Report::Weekly => weekly_document(scoped, unit, week).await,
+            Report::Final => final_document(scoped, unit, week).await,
+        }
+    }
+
+    /// The file name, without extension: "bao-cao-tuan-66-8", "bao-cao-tong-ket-66".
+    pub fn file_stem(self, unit: &UnitRecord, week: &Week) -> String {
+        match self {
+            Report::Weekly => format!("bao-cao-tuan-{}-{}", unit.code, week.number),
+            Report::Final => format!("bao-cao-tong-ket-{}-tuan-{}", unit.code, week.number),
+        }
+    }
+}
+
+/// The file formats a document downloads as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Docx,
+    Pdf,
+}
+
+/// Whether this build makes PDF files (cargo feature `pdf`).
+pub const PDF: bool = cfg!(feature = "pdf");
+
+impl Format {
+    pub fn parse(text: &str) -> Option<Format> {
+        match text {
+            "docx" => Some(Format::Docx),
+            "pdf" => Some(Format::Pdf),
+            _ => None,
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Docx => "docx",
+            Format::Pdf => "pdf",
+        }
+    }
+
+    fn content_type(self) -> &'static str {
+        match self {
+            Format::Docx => DOCX_TYPE,
+            Format::Pdf => "application/pdf",
+        }
+    }
+
+    /// The document's file; typesetting takes a few hundred milliseconds of CPU, so callers on
+    /// the async runtime go through [`Format::render_blocking`].
+    pub fn render(self, doc: &Document) -> Result<Vec<u8>, String> {
+        match self {
+            Format::Docx => hocvuso_docs::docx::write(doc),
+            #[cfg(feature = "pdf")]
+            Format::Pdf => hocvuso_docs::pdf::write(doc),
+            #[cfg(not(feature = "pdf"))]
+            Format::Pdf => Err(
+                "bản hocvuso này được dựng không có tính năng PDF; dựng lại với `cargo build --release --features pdf`"
+                    .into(),
+            ),
+        }
+    }
+
+    pub async fn render_blocking(self, doc: Document) -> Result<Vec<u8>, WebError> {
+        tokio::task::spawn_blocking(move || self.render(&doc))
+            .await
+            .map_err(|e| WebError::Internal(e.to_string().into()))?
+            .map_err(|e| WebError::Internal(e.into()))
+    }
+}
+
+/// `/documents/{weekly|final}.{docx|pdf}?unit=…&week=…`
+pub async fn download(
     scoped: Scoped,
+    Path(file): Path<String>,
     Query(q): Query<DocumentQuery>,
 ) -> Result<Response, WebError> {
+    let (report, format) = match file.split_once('.') {
+        Some((r, f)) => (
+            match r {
+                "weekly" => Some(Report::Weekly),
+                "final" => Some(Report::Final),
+                _ => None,
+            },
+            Format::parse(f),
+        ),
+        None => (None, None),
+    };
+    let (Some(report), Some(format)) = (report, format) else {
+        return Err(WebError::NotFound(format!(
+            "không có văn bản «{file}»: có weekly.docx, weekly.pdf, final.docx, final.pdf"
+        )));
+    };
     let (unit, week) = chosen(&scoped, &q).await?;
-    let doc = weekly_document(&scoped, &unit, &week).await?;
-    let bytes = hocvuso_docs::docx::write(&doc).map_err(|e| WebError::Internal(e.into()))?;
+    let doc = report.document(&scoped, &unit, &week).await?;
+    let bytes = format.render_blocking(doc).await?;
     Ok(crate::exports::download(
         bytes,
-        DOCX_TYPE,
-        &format!("bao-cao-tuan-{}-{}.docx", unit.code, week.number),
+        format.content_type(),
+        &format!("{}.{}", report.file_stem(&unit, &week), format.extension()),
     ))
 }
 
@@ -432,6 +767,7 @@ struct DocumentsPage {
     week_number: u32,
     weeks: Vec<(String, String)>,
     can_edit: bool,
+    pdf: bool,
     next_tasks: String,
     next_tasks_saved: bool,
     letterhead: Letterhead,
@@ -468,13 +804,14 @@ pub async fn page(scoped: Scoped, Query(q): Query<PageQuery>) -> Result<Html<Str
     };
     let letterhead = scoped.letterhead(&unit).await?;
     let page = DocumentsPage {
-        title: format!("Báo cáo tuần – {}", unit.full_name),
+        title: format!("Văn bản báo cáo – {}", unit.full_name),
         synthetic: scoped.synthetic(),
         nav: scoped.nav(),
         week: week.reporting_day.to_string(),
         week_number: week.number,
         weeks: week_options(&scoped),
         can_edit: scoped.can_edit_documents(&unit),
+        pdf: PDF,
         next_tasks,
         next_tasks_saved: saved_tasks.is_some(),
         recipients: letterhead.recipients.join("\n"),

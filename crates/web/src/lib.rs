@@ -62,7 +62,7 @@ pub fn router(state: AppState) -> Router {
         .route("/concerns.xlsx", get(exports::concerns))
         .route("/audit.xlsx", get(exports::audit))
         .route("/documents", get(documents::page))
-        .route("/documents/weekly.docx", get(documents::weekly_docx))
+        .route("/documents/{file}", get(documents::download))
         .route("/documents/next-tasks", post(documents::save_next_tasks))
         .route("/documents/letterhead", post(documents::save_letterhead))
         .route("/rankings", get(standings::rankings))
