@@ -986,7 +986,7 @@ async fn progress_bench(database_url: Option<String>, requests: usize) -> Result
         );
     }
     // Documents: made whole on each request.
-    let documents = [
+    let mut documents = vec![
         (
             "Báo cáo tuần tỉnh (.docx)",
             format!("/documents/weekly.docx?unit=66&week={day}"),
@@ -995,7 +995,23 @@ async fn progress_bench(database_url: Option<String>, requests: usize) -> Result
             "Bảng 3.321 xã cả nước (.xlsx)",
             format!("/table.xlsx?unit=VN&kind=commune&as_of={day}"),
         ),
+        (
+            "Báo cáo tổng kết tỉnh (.docx)",
+            format!("/documents/final.docx?unit=66&week={day}"),
+        ),
     ];
+    if hocvuso_web::documents::PDF {
+        documents.extend([
+            (
+                "Báo cáo tuần tỉnh (.pdf)",
+                format!("/documents/weekly.pdf?unit=66&week={day}"),
+            ),
+            (
+                "Báo cáo tổng kết tỉnh (.pdf)",
+                format!("/documents/final.pdf?unit=66&week={day}"),
+            ),
+        ]);
+    }
     println!("Văn bản và bảng Excel, 20 yêu cầu mỗi loại (ngân sách ≤ 1 s):");
     for (label, path) in &documents {
         let times = crate::bench::timed_gets(addr, &token, path, 2, 20).await?;

@@ -3,7 +3,7 @@
 
 use rust_xlsxwriter::{Color, Format, FormatAlign, Workbook};
 
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Kind {
     Text,
     /// A number of things ("1.234").
@@ -118,21 +118,25 @@ pub fn write(sheet: &Sheet) -> Result<Vec<u8>, String> {
         ws.write_string_with_format(header_row, c as u16, &column.header, &header)
             .map_err(error)?;
     }
+    // One format per kind and fill, made once: a national table has some 100,000 cells.
+    let mut formats: std::collections::HashMap<(Kind, Option<&str>), Format> =
+        std::collections::HashMap::new();
     for (r, row) in sheet.rows.iter().enumerate() {
         let at = header_row + 1 + r as u32;
         for (c, cell) in row.iter().enumerate() {
             let kind = sheet.columns.get(c).map_or(Kind::Text, |col| col.kind);
-            let f = format_of(kind, cell.fill);
+            let f = formats
+                .entry((kind, cell.fill))
+                .or_insert_with(|| format_of(kind, cell.fill));
             match &cell.value {
-                Value::Empty => ws.write_blank(at, c as u16, &f).map(|_| ()),
+                Value::Empty => ws.write_blank(at, c as u16, f).map(|_| ()),
                 Value::Text(t) => {
                     widths[c] = widths[c].max(width_of(t));
-                    ws.write_string_with_format(at, c as u16, t, &f).map(|_| ())
+                    ws.write_string_with_format(at, c as u16, t, f).map(|_| ())
                 }
                 Value::Number(n) => {
                     widths[c] = widths[c].max(10.0);
-                    ws.write_number_with_format(at, c as u16, *n, &f)
-                        .map(|_| ())
+                    ws.write_number_with_format(at, c as u16, *n, f).map(|_| ())
                 }
                 Value::Date(d) => {
                     widths[c] = widths[c].max(12.0);
@@ -140,13 +144,13 @@ pub fn write(sheet: &Sheet) -> Result<Vec<u8>, String> {
                         at,
                         c as u16,
                         excel_time(d.and_time(chrono::NaiveTime::MIN))?,
-                        &f,
+                        f,
                     )
                     .map(|_| ())
                 }
                 Value::DateTime(t) => {
                     widths[c] = widths[c].max(20.0);
-                    ws.write_datetime_with_format(at, c as u16, excel_time(*t)?, &f)
+                    ws.write_datetime_with_format(at, c as u16, excel_time(*t)?, f)
                         .map(|_| ())
                 }
             }

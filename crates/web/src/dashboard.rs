@@ -295,8 +295,10 @@ fn filtered<'g>(
         .rows
         .iter()
         .filter(|(unit, _)| {
-            let key = search_key(&unit.full_name);
-            words.iter().all(|w| key.contains(w.as_str()))
+            words.is_empty() || {
+                let key = search_key(&unit.full_name);
+                words.iter().all(|w| key.contains(w.as_str()))
+            }
         })
         .filter(|(_, tracked)| match status {
             None => true,
