@@ -114,7 +114,7 @@ fn lagging_blocks(number: &str, lagging: &[LaggingLine], units_below: usize) -> 
                 "Chỉ tiêu chậm".into(),
                 "Chỉ tiêu có nguy cơ".into(),
             ],
-            widths: vec![7, 33, 35, 25],
+            widths: vec![9, 32, 35, 24],
             numeric: vec![true, false, false, false],
             rows,
         }));
@@ -394,29 +394,61 @@ pub async fn weekly_document(
     }
 
     let concerns = scoped.concerns_within(unit, day).await?;
-    let n = if below.applies { "IV" } else { "III" };
-    body.extend(concern_blocks(n, &concerns));
+    let subject = format!(
+        "Kết quả triển khai phong trào \"Bình dân học vụ số\" tuần {} (từ ngày {} đến ngày {})",
+        week.number,
+        format::date(day - chrono::Days::new(6)),
+        format::date(day)
+    );
+    let closing = Closing {
+        tracked: &tracked,
+        below: &below,
+        concerns: &concerns,
+        tasks_title: "NHIỆM VỤ TUẦN TỚI",
+    };
+    report(scoped, unit, day, subject, body, closing).await
+}
 
-    let n = if below.applies { "V" } else { "IV" };
-    body.push(Block::Heading(format!("{n}. NHIỆM VỤ TUẦN TỚI")));
-    body.extend(task_items(
-        scoped
-            .next_tasks(unit, day)
-            .await?
-            .unwrap_or_else(|| suggested_tasks(plan, &tracked, day, below.missing)),
+/// What the last sections of a report need.
+struct Closing<'a> {
+    tracked: &'a [Tracked],
+    below: &'a Below,
+    concerns: &'a [Concerns],
+    tasks_title: &'a str,
+}
+
+/// A report of `unit` dated `day` with its letterhead: `body`, then the difficulties and proposals
+/// and the tasks ahead (the officer's, else suggestions), numbered after the section on the units
+/// below when there is one.
+async fn report(
+    scoped: &Scoped,
+    unit: &UnitRecord,
+    day: NaiveDate,
+    subject: String,
+    mut body: Vec<Block>,
+    closing: Closing<'_>,
+) -> Result<Document, WebError> {
+    let applies = closing.below.applies;
+    body.extend(concern_blocks(
+        if applies { "IV" } else { "III" },
+        closing.concerns,
     ));
-
+    body.push(Block::Heading(format!(
+        "{}. {}",
+        if applies { "V" } else { "IV" },
+        closing.tasks_title
+    )));
+    let tasks = match scoped.next_tasks(unit, day).await? {
+        Some(t) => t,
+        None => suggested_tasks(scoped.plan(), closing.tracked, day, closing.below.missing),
+    };
+    body.extend(task_items(tasks));
     Ok(Document {
         letterhead: scoped.letterhead(unit).await?,
         number: None,
         date: day,
         kind: "BÁO CÁO".into(),
-        subject: format!(
-            "Kết quả triển khai phong trào \"Bình dân học vụ số\" tuần {} (từ ngày {} đến ngày {})",
-            week.number,
-            format::date(day - chrono::Days::new(6)),
-            format::date(day)
-        ),
+        subject,
         body,
         notice: scoped.synthetic().then(|| SYNTHETIC.to_string()),
     })
@@ -567,7 +599,7 @@ pub async fn final_document(
                     "Mức đạt".into(),
                     "Đúng hạn".into(),
                 ],
-                widths: vec![8, 36, 12, 16, 14, 14],
+                widths: vec![10, 34, 12, 16, 14, 14],
                 numeric: vec![true, false, true, true, true, true],
                 rows: ranked
                     .iter()
@@ -594,34 +626,19 @@ pub async fn final_document(
     for w in &weeks {
         concerns.extend(scoped.concerns_within(unit, w.reporting_day).await?);
     }
-    let n = if below.applies { "IV" } else { "III" };
-    body.extend(concern_blocks(n, &concerns));
-
-    let n = if below.applies { "V" } else { "IV" };
-    body.push(Block::Heading(format!(
-        "{n}. PHƯƠNG HƯỚNG, NHIỆM VỤ THỜI GIAN TỚI"
-    )));
-    body.extend(task_items(
-        scoped
-            .next_tasks(unit, day)
-            .await?
-            .unwrap_or_else(|| suggested_tasks(plan, &tracked, day, below.missing)),
-    ));
-
-    Ok(Document {
-        letterhead: scoped.letterhead(unit).await?,
-        number: None,
-        date: day,
-        kind: "BÁO CÁO".into(),
-        subject: format!(
-            "Tổng kết {} (từ ngày {} đến ngày {})",
-            campaign.name,
-            format::date(campaign.start),
-            format::date(day)
-        ),
-        body,
-        notice: scoped.synthetic().then(|| SYNTHETIC.to_string()),
-    })
+    let subject = format!(
+        "Tổng kết {} (từ ngày {} đến ngày {})",
+        campaign.name,
+        format::date(campaign.start),
+        format::date(day)
+    );
+    let closing = Closing {
+        tracked: &tracked,
+        below: &below,
+        concerns: &concerns,
+        tasks_title: "PHƯƠNG HƯỚNG, NHIỆM VỤ THỜI GIAN TỚI",
+    };
+    report(scoped, unit, day, subject, body, closing).await
 }
 
 #[derive(Deserialize)]
