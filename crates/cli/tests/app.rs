@@ -3057,6 +3057,43 @@ on_both!(
             );
         }
 
+        // A unit's values week by week: its last column of values is the progress API's value.
+        let page = c.get("/units/66?as_of=2025-08-29").await;
+        assert!(
+            page.body.contains("/units/66/values.xlsx?as_of=2025-08-29"),
+            "{}",
+            page.body
+        );
+        let (status, _, bytes) = c
+            .send_raw("GET", "/units/66/values.xlsx?as_of=2025-08-29", None, b"")
+            .await;
+        assert_eq!(status, 200);
+        let rows = xlsx_rows(bytes, "Mã");
+        let api = c
+            .get("/api/v1/progress?unit=66&as_of=2025-08-29")
+            .await
+            .json();
+        let mut checked = 0;
+        for ind in api["indicators"].as_array().unwrap() {
+            if ind["subjects_expected"].as_u64() == Some(0) {
+                continue;
+            }
+            let code = ind["indicator"].as_str().unwrap();
+            let row = rows
+                .iter()
+                .find(|r| text(&r[0]) == code)
+                .unwrap_or_else(|| panic!("row {code}"));
+            // Code, name, unit, target, 7 reporting days to 29/08, share, status.
+            assert_eq!(row.len(), 4 + 7 + 2, "{row:?}");
+            match (&row[10], ind["value"].as_f64()) {
+                (Data::Float(v), Some(a)) => assert_close(*v, a),
+                (Data::Empty, None) => {}
+                (v, a) => panic!("{code}: {v:?} vs {a:?}"),
+            }
+            checked += 1;
+        }
+        assert!(checked >= 10, "{checked}");
+
         // Rankings: the score and its parts are numbers, the page's.
         let html = c.get("/rankings?unit=66&as_of=2025-08-29").await;
         let first_score: f64 = html

@@ -1,6 +1,7 @@
 //! Tables of the site as .xlsx files (`hocvuso_docs::table_xlsx`): each reads the same data, with the
 //! same query, as the page it mirrors — lagging units, rankings, the completeness matrix, the
-//! week's difficulties and proposals, the audit log. The heat table's is in `dashboard`.
+//! week's difficulties and proposals, the audit log, a unit's values week by week. The heat
+//! table's is in `dashboard`.
 
 use crate::access::Scoped;
 use crate::dashboard::{GridQuery, grid};
@@ -307,4 +308,76 @@ pub async fn audit(
         rows,
     };
     xlsx_response(&sheet, "nhat-ky-thao-tac.xlsx")
+}
+
+/// `/units/{code}/values.xlsx`: the unit's value of each indicator on every reporting day up to
+/// the date (the unit page's weekly course), with the target and the status on the date.
+pub async fn unit_values(
+    scoped: Scoped,
+    axum::extract::Path(code): axum::extract::Path<String>,
+    Query(q): Query<crate::pages::AsOfQuery>,
+) -> Result<Response, WebError> {
+    let as_of = crate::views::parse_as_of(q.as_of.as_deref(), scoped.default_as_of())?;
+    let unit = scoped.unit(&code).await?;
+    let tracked = scoped.tracked(&unit, as_of).await?;
+    let plan = scoped.plan();
+    let days: Vec<NaiveDate> = tracked
+        .iter()
+        .map(|t| t.history.iter().map(|(d, _)| *d).collect::<Vec<_>>())
+        .max_by_key(Vec::len)
+        .unwrap_or_default();
+    let mut columns = vec![
+        column("Mã", Kind::Text),
+        column("Chỉ tiêu", Kind::Text),
+        column("Đơn vị tính", Kind::Text),
+        column("Chỉ tiêu giao", Kind::Decimal),
+    ];
+    columns.extend(
+        days.iter()
+            .map(|d| column(&format::date(*d), Kind::Decimal)),
+    );
+    columns.push(column("Tỷ lệ so với chỉ tiêu", Kind::Percent));
+    columns.push(column("Đánh giá", Kind::Text));
+    let rows = plan
+        .indicators
+        .iter()
+        .zip(&tracked)
+        .filter(|(_, t)| t.progress.subjects_expected > 0)
+        .map(|(ind, t)| {
+            let mut cells = vec![
+                Cell::text(&ind.code),
+                Cell::text(&ind.name),
+                Cell::text(if ind.kind.is_percent() {
+                    "%"
+                } else {
+                    "số lượng"
+                }),
+                Cell::number(t.progress.target),
+            ];
+            cells.extend(days.iter().map(|d| {
+                Cell::number(
+                    t.history
+                        .iter()
+                        .find(|(day, _)| day == d)
+                        .and_then(|(_, v)| *v),
+                )
+            }));
+            cells.push(Cell::number(t.progress.share_of_target));
+            cells.push(Cell::text(
+                t.outlook.as_ref().map_or("", |o| o.status.label_vi()),
+            ));
+            cells
+        })
+        .collect();
+    let sheet = Sheet {
+        name: "Diễn biến theo tuần".into(),
+        title: title_lines(
+            &scoped,
+            format!("Kết quả các chỉ tiêu theo kỳ báo cáo – {}", unit.full_name),
+            as_of,
+        ),
+        columns,
+        rows,
+    };
+    xlsx_response(&sheet, &format!("ket-qua-{}-{}.xlsx", unit.code, as_of))
 }

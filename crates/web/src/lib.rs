@@ -67,6 +67,7 @@ pub fn router(state: AppState) -> Router {
         .route("/documents/letterhead", post(documents::save_letterhead))
         .route("/rankings", get(standings::rankings))
         .route("/units/{code}", get(pages::unit))
+        .route("/units/{code}/values.xlsx", get(exports::unit_values))
         .route(
             "/reports/{unit}/{week}",
             get(reports::form).post(reports::submit_form),

@@ -48,7 +48,7 @@ pub async fn not_found() -> WebError {
 
 #[derive(Deserialize)]
 pub struct AsOfQuery {
-    as_of: Option<String>,
+    pub(crate) as_of: Option<String>,
 }
 
 /// A unit in a list, with what a row shows.
