@@ -2633,6 +2633,13 @@ fn docx_read(bytes: &[u8]) -> (String, Vec<Vec<String>>) {
     (text, rows)
 }
 
+/// The row of a report's indicator table (six cells) for the indicator `code`.
+fn indicator_row<'a>(rows: &'a [Vec<String>], code: &str) -> &'a [String] {
+    rows.iter()
+        .find(|r| r.first().map(String::as_str) == Some(code) && r.len() == 6)
+        .unwrap_or_else(|| panic!("row {code} in {rows:?}"))
+}
+
 /// "74,5 %" → 74.5, "1.824" → 1824.
 fn vietnamese_number(s: &str) -> Option<f64> {
     s.trim_end_matches('%')
@@ -2699,10 +2706,7 @@ on_both!(
                 continue;
             }
             let code = ind["indicator"].as_str().unwrap();
-            let row = rows
-                .iter()
-                .find(|r| r.first().map(String::as_str) == Some(code) && r.len() == 6)
-                .unwrap_or_else(|| panic!("row {code} in {rows:?}"));
+            let row = indicator_row(&rows, code);
             let close = |shown: &str, api: &Value| match (vietnamese_number(shown), api.as_f64()) {
                 (Some(a), Some(b)) => assert!(
                     (a - b).abs() <= 0.05 + b.abs() * 1e-9,
@@ -2880,10 +2884,7 @@ on_both!(
         }
         for ind in &tracked {
             let code = ind["indicator"].as_str().unwrap();
-            let row = rows
-                .iter()
-                .find(|r| r.first().map(String::as_str) == Some(code) && r.len() == 6)
-                .unwrap_or_else(|| panic!("row {code} in {rows:?}"));
+            let row = indicator_row(&rows, code);
             let shown = vietnamese_number(&row[4]);
             match (shown, ind["share_of_target"].as_f64()) {
                 (Some(a), Some(b)) => assert!((a - b).abs() <= 0.05, "{code}: {a} vs {b}"),
@@ -2956,10 +2957,7 @@ on_both!(
             );
             for ind in &tracked {
                 let code = ind["indicator"].as_str().unwrap();
-                let row = rows
-                    .iter()
-                    .find(|r| r.first().map(String::as_str) == Some(code) && r.len() == 6)
-                    .unwrap();
+                let row = indicator_row(&rows, code);
                 // Value and share of target (one line each; the target may wrap).
                 for shown in &row[3..5] {
                     assert!(

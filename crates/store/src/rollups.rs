@@ -681,9 +681,12 @@ impl Store {
                 .bind(last)
                 .fetch_all(&self.pool)
         };
-        let range = |units: &[crate::units::UnitRecord]| match units {
-            [] => (String::new(), String::new()),
-            [one, ..] => (one.code.clone(), units[units.len() - 1].code.clone()),
+        let range = |units: &[crate::units::UnitRecord]| {
+            let code = |u: Option<&crate::units::UnitRecord>| u.map(|u| u.code.clone());
+            (
+                code(units.first()).unwrap_or_default(),
+                code(units.last()).unwrap_or_default(),
+            )
         };
         // A country's communes: SQLite reads and packs about 17 MB of steps, in two halves side
         // by side, each on its own connection (and thread); each half is then unpacked and

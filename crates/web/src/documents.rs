@@ -73,9 +73,9 @@ fn indicator_table(plan: &Plan, tracked: &[Tracked]) -> Block {
     })
 }
 
-/// Units below with indicators off track or at risk, as a numbered paragraph and a table of the
-/// indicator codes each lacks.
-fn lagging_blocks(number: &str, lagging: &[LaggingLine], units_below: usize) -> Vec<Block> {
+/// Units below with indicators off track or at risk, as paragraph 2 of the section on units and a
+/// table of the indicator codes each lacks.
+fn lagging_blocks(lagging: &[LaggingLine], units_below: usize) -> Vec<Block> {
     let codes = |l: &LaggingLine, key: &str| {
         l.shortfalls
             .iter()
@@ -98,7 +98,7 @@ fn lagging_blocks(number: &str, lagging: &[LaggingLine], units_below: usize) -> 
         })
         .collect();
     let mut out = vec![Block::Paragraph(format!(
-        "{number} Đơn vị có chỉ tiêu chậm hoặc có nguy cơ chậm: {}/{units_below} đơn vị{}",
+        "2. Đơn vị có chỉ tiêu chậm hoặc có nguy cơ chậm: {}/{units_below} đơn vị{}",
         rows.len(),
         if rows.is_empty() {
             "."
@@ -142,6 +142,22 @@ fn task_items(tasks: String) -> Vec<Block> {
         .filter(|l| !l.is_empty())
         .map(|l| Block::Item(l.trim_start_matches(['-', '–', ' ']).to_string()))
         .collect()
+}
+
+/// People guided and visits logged by the teams within the unit up to `day`, formatted; none when
+/// the log is empty.
+async fn guided(
+    scoped: &Scoped,
+    unit: &UnitRecord,
+    day: NaiveDate,
+) -> Result<Option<(String, String)>, WebError> {
+    let field = scoped.field_totals(unit, day).await?;
+    Ok(field.get("people").filter(|n| **n > 0).map(|people| {
+        (
+            format::number(*people as f64, 0),
+            format::number(*field.get("records").unwrap_or(&0) as f64, 0),
+        )
+    }))
 }
 
 /// Target, value, share of target and status of the unit's indicators, as table rows.
@@ -359,12 +375,9 @@ pub async fn weekly_document(
     }
     overall.push('.');
     body.push(Block::Paragraph(overall));
-    let field = scoped.field_totals(unit, day).await?;
-    if let Some(people) = field.get("people").filter(|n| **n > 0) {
+    if let Some((people, visits)) = guided(scoped, unit, day).await? {
         body.push(Block::Paragraph(format!(
-            "Theo nhật ký của các Tổ công nghệ số cộng đồng, đã hướng dẫn {} người ({} lượt).",
-            format::number(*people as f64, 0),
-            format::number(*field.get("records").unwrap_or(&0) as f64, 0),
+            "Theo nhật ký của các Tổ công nghệ số cộng đồng, đã hướng dẫn {people} người ({visits} lượt)."
         )));
     }
 
@@ -390,7 +403,7 @@ pub async fn weekly_document(
                 missing.join(", ")
             )
         }));
-        body.extend(lagging_blocks("2.", lagging, *units_below));
+        body.extend(lagging_blocks(lagging, *units_below));
     }
 
     let concerns = scoped.concerns_within(unit, day).await?;
@@ -454,7 +467,8 @@ async fn report(
     })
 }
 
-/// The colours of the statuses, as on the site's heat table.
+/// The colours of the statuses in a chart: the heat table's hues, darker so that they stay apart
+/// in print.
 fn status_colour(status: Status) -> &'static str {
     match status {
         Status::Achieved => "#3f9b5a",
@@ -567,12 +581,9 @@ pub async fn final_document(
             format::percent(timely),
         )));
     }
-    let field = scoped.field_totals(unit, day).await?;
-    if let Some(people) = field.get("people").filter(|n| **n > 0) {
+    if let Some((people, visits)) = guided(scoped, unit, day).await? {
         body.push(Block::Paragraph(format!(
-            "Các Tổ công nghệ số cộng đồng đã đến từng hộ, hướng dẫn {} người ({} lượt) theo nhật ký.",
-            format::number(*people as f64, 0),
-            format::number(*field.get("records").unwrap_or(&0) as f64, 0),
+            "Các Tổ công nghệ số cộng đồng đã đến từng hộ, hướng dẫn {people} người ({visits} lượt) theo nhật ký."
         )));
     }
 
@@ -617,7 +628,7 @@ pub async fn final_document(
                     .collect(),
             }));
         }
-        body.extend(lagging_blocks("2.", &below.lagging, below.total));
+        body.extend(lagging_blocks(&below.lagging, below.total));
     }
 
     // Every week's difficulties and proposals: the same text from one unit over several weeks
