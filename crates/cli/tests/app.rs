@@ -3021,6 +3021,15 @@ on_both!(
     every_table_downloads_as_xlsx_with_the_page_rows,
     |app: TestApp| async move {
         use calamine::Data;
+        // Six people guided by a village team, for the log's tables.
+        let mut team = app.login("to.cns").await;
+        let csrf = team.csrf.clone().expect("csrf");
+        team.headers.push(format!("X-CSRF-Token: {csrf}"));
+        let batch = serde_json::json!({ "records": (1..=6)
+            .map(|n| field_record(n, "2025-09-03", &[1, 2], None))
+            .collect::<Vec<_>>() });
+        let r = team.put_json_post("/api/v1/field/records", &batch).await;
+        assert_eq!(r.status, 200, "{}", r.body);
         let mut c = app.login("sokhcn").await;
         let text = |d: &Data| match d {
             Data::String(s) => s.clone(),
@@ -3036,6 +3045,8 @@ on_both!(
                 0,
             ),
             ("/concerns", "?week=2025-08-29", "Mã đơn vị", 0),
+            ("/review", "?week=2025-09-05", "Mã đơn vị", 0),
+            ("/field/activity", "?unit=66&as_of=05/09/2025", "Mã", 0),
         ];
         for (page, query, header, code_column) in cases {
             let html = c.get(&format!("{page}{query}")).await;
@@ -3054,6 +3065,100 @@ on_both!(
                 "{page}: the page's units in its order"
             );
         }
+
+        // Team activity: the page's figures as numbers, the province's totals last.
+        let (_, _, bytes) = c
+            .send_raw(
+                "GET",
+                "/field/activity.xlsx?unit=66&as_of=05/09/2025",
+                None,
+                b"",
+            )
+            .await;
+        let rows = xlsx_rows(bytes, "Mã");
+        let totals = rows.last().unwrap();
+        assert_eq!(text(&totals[0]), "66");
+        let people: f64 = rows[..rows.len() - 1]
+            .iter()
+            .map(|r| match r[5] {
+                Data::Float(n) => n,
+                ref other => panic!("a number expected: {other:?}"),
+            })
+            .sum();
+        assert!(people > 0.0);
+        assert_eq!(totals[5], Data::Float(people), "the communes add up");
+        let html = c.get("/field/activity?unit=66&as_of=05/09/2025").await;
+        assert!(html.body.contains("formaction=\"/field/activity.xlsx\""));
+        assert!(html.body.contains(&format!(
+            "<td class=\"num\" data-item=\"people\">{}</td>",
+            hocvuso_core::format::number(people, 0)
+        )));
+
+        // Inclusion: everyone counted, small cells hidden as on the page, never a person.
+        let html = c.get("/field/inclusion?unit=66&as_of=05/09/2025").await;
+        let shown = html
+            .body
+            .split("id=\"inclusion-total\">")
+            .nth(1)
+            .unwrap()
+            .split('<')
+            .next()
+            .unwrap()
+            .replace('.', "");
+        let (status, _, bytes) = c
+            .send_raw(
+                "GET",
+                "/field/inclusion.xlsx?unit=66&as_of=05/09/2025",
+                None,
+                b"",
+            )
+            .await;
+        assert_eq!(status, 200);
+        let rows = xlsx_rows(bytes, "Theo");
+        let last = rows.last().unwrap();
+        assert_eq!(text(&last[0]), "Cộng");
+        assert_eq!(last[last.len() - 1], Data::Float(shown.parse().unwrap()));
+        // Age bands and ethnic-minority lines each add up to everyone.
+        for group in ["Nhóm tuổi", "Dân tộc"] {
+            let lines: Vec<_> = rows.iter().filter(|r| text(&r[0]) == group).collect();
+            assert!(lines.len() >= 3, "{group}");
+            for line in lines {
+                for cell in &line[2..] {
+                    assert!(
+                        matches!(cell, Data::Float(n) if *n >= 5.0)
+                            || *cell == Data::String("<5".into()),
+                        "{group}: {cell:?}"
+                    );
+                }
+            }
+        }
+
+        // The unit list, with its search.
+        let html = c.get("/units?parent=66&q=buon").await;
+        let codes: Vec<String> = html
+            .body
+            .split("data-code=\"")
+            .skip(1)
+            .map(|s| s.split('"').next().unwrap().to_string())
+            .collect();
+        assert!(!codes.is_empty());
+        let (_, _, bytes) = c
+            .send_raw("GET", "/units.xlsx?parent=66&q=buon", None, b"")
+            .await;
+        let rows = xlsx_rows(bytes, "Mã");
+        assert_eq!(rows.iter().map(|r| text(&r[0])).collect::<Vec<_>>(), codes);
+
+        // A unit's reports week by week: one row per week of its history, dated.
+        let html = c.get("/units/22015").await;
+        assert!(html.body.contains("/units/22015/history.xlsx"));
+        let weeks = html.body.matches("<tr data-week=").count();
+        assert!(weeks > 0);
+        let (_, _, bytes) = c
+            .send_raw("GET", "/units/22015/history.xlsx", None, b"")
+            .await;
+        let rows = xlsx_rows(bytes, "Kỳ báo cáo");
+        assert_eq!(rows.len(), weeks);
+        assert!(matches!(rows[0][0], Data::DateTime(_)), "{:?}", rows[0][0]);
 
         // A unit's values week by week: its last column of values is the progress API's value.
         let page = c.get("/units/66?as_of=2025-08-29").await;
@@ -3154,5 +3259,16 @@ on_both!(
         assert_eq!(status, 403);
         let (status, _, _) = xa.send_raw("GET", "/lagging.xlsx?unit=66", None, b"").await;
         assert_eq!(status, 403);
+        let (status, _, _) = xa.send_raw("GET", "/review.xlsx", None, b"").await;
+        assert_eq!(status, 403);
+        let (status, _, _) = xa
+            .send_raw("GET", "/field/activity.xlsx?unit=66", None, b"")
+            .await;
+        assert_eq!(status, 403);
+        let (status, _, body) = team
+            .send_raw("GET", "/field/inclusion.xlsx", None, b"")
+            .await;
+        assert_eq!(status, 403);
+        assert!(String::from_utf8_lossy(&body).contains("/field"));
     }
 );

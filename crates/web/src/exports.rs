@@ -1,6 +1,7 @@
 //! Tables of the site as .xlsx files (`hocvuso_docs::table_xlsx`): each reads the same data, with the
 //! same query, as the page it mirrors — lagging units, rankings, the completeness matrix, the
-//! week's difficulties and proposals, the audit log, a unit's values week by week. The heat
+//! week's difficulties and proposals, the review queue, the audit log, the unit list, a unit's
+//! values and reports week by week, the teams' activity and the inclusion tables. The heat
 //! table's is in `dashboard`.
 
 use crate::access::Scoped;
@@ -39,27 +40,28 @@ pub fn xlsx_response(sheet: &Sheet, filename: &str) -> Result<Response, WebError
 }
 
 /// The lines above a table: what it is, as of when (and whether the data is synthetic), the plan.
-pub fn title_lines(scoped: &Scoped, what: String, as_of: NaiveDate) -> Vec<String> {
-    vec![
-        what,
-        format!(
-            "Số liệu đến ngày {}{}",
-            format::date(as_of),
-            if scoped.synthetic() {
-                " · SỐ LIỆU GIẢ LẬP (bản minh họa)"
-            } else {
-                ""
-            }
-        ),
-        scoped.plan().title.clone(),
-    ]
+pub fn title_lines(scoped: &Scoped, what: String, as_of: Option<NaiveDate>) -> Vec<String> {
+    let synthetic = scoped
+        .synthetic()
+        .then_some("SỐ LIỆU GIẢ LẬP (bản minh họa)");
+    let moment = as_of.map(|d| format!("Số liệu đến ngày {}", format::date(d)));
+    let second: Vec<&str> = moment.as_deref().into_iter().chain(synthetic).collect();
+    let mut lines = vec![what];
+    if !second.is_empty() {
+        lines.push(second.join(" · "));
+    }
+    lines.push(scoped.plan().title.clone());
+    lines
 }
 
+/// A column; its header starts with a capital ("xã, phường, đặc khu" → "Xã, phường, đặc khu").
 fn column(header: &str, kind: Kind) -> Column {
-    Column {
-        header: header.into(),
-        kind,
-    }
+    let mut chars = header.chars();
+    let header = chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default();
+    Column { header, kind }
 }
 
 /// `/lagging.xlsx`: the units behind, with what each lacks.
@@ -90,7 +92,7 @@ pub async fn lagging(scoped: Scoped, Query(q): Query<GridQuery>) -> Result<Respo
         title: title_lines(
             &scoped,
             format!("Đơn vị chậm tiến độ – {}", g.parent.full_name),
-            g.as_of,
+            Some(g.as_of),
         ),
         columns: vec![
             column("Mã đơn vị", Kind::Text),
@@ -132,7 +134,7 @@ pub async fn rankings(scoped: Scoped, Query(q): Query<GridQuery>) -> Result<Resp
         title: title_lines(
             &scoped,
             format!("Xếp hạng thi đua – {}", g.parent.full_name),
-            g.as_of,
+            Some(g.as_of),
         ),
         columns: vec![
             column("Hạng", Kind::Count),
@@ -195,7 +197,7 @@ pub async fn completeness(
         title: title_lines(
             &scoped,
             format!("Tình hình báo cáo – {}", kind.label_vi()),
-            as_of,
+            Some(as_of),
         ),
         columns,
         rows,
@@ -227,7 +229,7 @@ pub async fn concerns(scoped: Scoped, Query(q): Query<WeekQuery>) -> Result<Resp
         title: title_lines(
             &scoped,
             format!("Khó khăn, vướng mắc và đề xuất – kỳ {}", format::date(week)),
-            week,
+            Some(week),
         ),
         columns: vec![
             column("Mã đơn vị", Kind::Text),
@@ -374,10 +376,281 @@ pub async fn unit_values(
         title: title_lines(
             &scoped,
             format!("Kết quả các chỉ tiêu theo kỳ báo cáo – {}", unit.full_name),
-            as_of,
+            Some(as_of),
         ),
         columns,
         rows,
     };
     xlsx_response(&sheet, &format!("ket-qua-{}-{}.xlsx", unit.code, as_of))
+}
+
+/// `/units.xlsx`: the units page's list, with its search.
+pub async fn units(
+    scoped: Scoped,
+    Query(q): Query<crate::pages::UnitsQuery>,
+) -> Result<Response, WebError> {
+    let (parent, units, total) = crate::pages::unit_list(&scoped, &q).await?;
+    let mut title = title_lines(&scoped, format!("Đơn vị thuộc {}", parent.full_name), None);
+    if total > units.len() as i64 {
+        title.insert(1, format!("{} đầu tiên trong {total} đơn vị", units.len()));
+    }
+    let rows = units
+        .iter()
+        .map(|u| {
+            vec![
+                Cell::text(&u.code),
+                Cell::text(&u.full_name),
+                Cell::text(crate::views::unit_type_text(u)),
+                Cell::text(u.parent_code.clone().unwrap_or_default()),
+                Cell::text(if u.synthetic != 0 { "giả lập" } else { "" }),
+            ]
+        })
+        .collect();
+    let sheet = Sheet {
+        name: "Đơn vị".into(),
+        title,
+        columns: vec![
+            column("Mã", Kind::Text),
+            column("Tên", Kind::Text),
+            column("Loại", Kind::Text),
+            column("Mã đơn vị cấp trên", Kind::Text),
+            column("Ghi chú", Kind::Text),
+        ],
+        rows,
+    };
+    xlsx_response(&sheet, &format!("don-vi-{}.xlsx", parent.code))
+}
+
+/// `/units/{code}/history.xlsx`: the unit's reports week by week (the unit page's history).
+pub async fn unit_history(
+    scoped: Scoped,
+    axum::extract::Path(code): axum::extract::Path<String>,
+) -> Result<Response, WebError> {
+    let unit = scoped.unit(&code).await?;
+    let plan = scoped.plan();
+    let rows = crate::pages::history_lines(plan, &scoped.unit_history(&unit).await?)
+        .iter()
+        .map(|h| {
+            vec![
+                Cell {
+                    value: h.week.parse().map_or(Value::Empty, Value::Date),
+                    fill: None,
+                },
+                Cell::text(&h.week_text),
+                Cell::text(h.status),
+                Cell {
+                    value: h
+                        .submitted_at
+                        .as_deref()
+                        .map_or(Value::Empty, |at| local(plan, at)),
+                    fill: None,
+                },
+                Cell::text(h.timeliness),
+                Cell::text(&h.note),
+                Cell::text(&h.difficulties),
+                Cell::text(&h.proposals),
+            ]
+        })
+        .collect();
+    let sheet = Sheet {
+        name: "Lịch sử báo cáo".into(),
+        title: title_lines(
+            &scoped,
+            format!("Lịch sử báo cáo – {}", unit.full_name),
+            None,
+        ),
+        columns: vec![
+            column("Kỳ báo cáo", Kind::Date),
+            column("Tuần", Kind::Text),
+            column("Trạng thái", Kind::Text),
+            column("Gửi lần đầu", Kind::DateTime),
+            column("Đúng hạn", Kind::Text),
+            column("Lý do trả lại", Kind::Text),
+            column("Khó khăn, vướng mắc", Kind::Text),
+            column("Đề xuất", Kind::Text),
+        ],
+        rows,
+    };
+    xlsx_response(&sheet, &format!("lich-su-bao-cao-{}.xlsx", unit.code))
+}
+
+/// `/review.xlsx`: the week's reports waiting for review.
+pub async fn review_queue(
+    scoped: Scoped,
+    Query(q): Query<WeekQuery>,
+) -> Result<Response, WebError> {
+    let week = crate::monitoring::chosen_week(&scoped, q.week.as_deref())?;
+    let rows = scoped
+        .review_queue(Some(week))
+        .await?
+        .iter()
+        .map(|c| {
+            vec![
+                Cell::text(&c.unit_code),
+                Cell::text(&c.unit_name),
+                Cell::text(&c.difficulties),
+                Cell::text(&c.proposals),
+            ]
+        })
+        .collect();
+    let sheet = Sheet {
+        name: "Chờ duyệt".into(),
+        title: title_lines(
+            &scoped,
+            format!("Báo cáo chờ duyệt – kỳ {}", format::date(week)),
+            None,
+        ),
+        columns: vec![
+            column("Mã đơn vị", Kind::Text),
+            column("Đơn vị", Kind::Text),
+            column("Khó khăn, vướng mắc", Kind::Text),
+            column("Đề xuất", Kind::Text),
+        ],
+        rows,
+    };
+    xlsx_response(&sheet, &format!("bao-cao-cho-duyet-{week}.xlsx"))
+}
+
+/// `/field/activity.xlsx`: team activity below a unit, the totals last.
+pub async fn field_activity(
+    scoped: Scoped,
+    Query(q): Query<crate::field::FieldQuery>,
+) -> Result<Response, WebError> {
+    use crate::field::{ActivityLine, activity_table, golden_text, log_scope};
+    let Some(scope) = log_scope(&scoped, &q).await? else {
+        return Err(team_member_refused());
+    };
+    let table = activity_table(&scoped, &scope).await?;
+    let count = |n: i64| Cell::number(Some(n as f64));
+    let row = |l: &ActivityLine, name: String| {
+        let mut cells = vec![
+            Cell::text(&l.unit.code),
+            Cell::text(name),
+            if l.is_village() {
+                Cell::text("")
+            } else {
+                count(l.teams)
+            },
+            count(l.active),
+            count(l.people_week),
+            count(l.people),
+            count(l.records),
+            Cell::text(golden_text(l)),
+        ];
+        cells.extend(l.weeks.iter().map(|n| count(*n)));
+        cells
+    };
+    let mut rows: Vec<Vec<Cell>> = table
+        .lines
+        .iter()
+        .map(|l| row(l, l.unit.full_name.clone()))
+        .collect();
+    rows.push(row(
+        &table.totals,
+        format!("Cộng: {}", table.totals.unit.full_name),
+    ));
+    let mut columns = vec![
+        column("Mã", Kind::Text),
+        column(scope.kind.label_vi(), Kind::Text),
+        column("Số tổ (thôn)", Kind::Count),
+        column("Tổ hoạt động trong tuần", Kind::Count),
+        column("Người được hướng dẫn trong tuần", Kind::Count),
+        column("Người được hướng dẫn từ đầu đợt", Kind::Count),
+        column("Bản ghi", Kind::Count),
+        column("Tuần lễ vàng", Kind::Text),
+    ];
+    columns.extend(table.weeks.iter().map(|w| {
+        column(
+            &format!("Người được hướng dẫn tuần {}", format::date(*w)),
+            Kind::Count,
+        )
+    }));
+    let sheet = Sheet {
+        name: "Hoạt động Tổ CNS".into(),
+        title: title_lines(
+            &scoped,
+            format!(
+                "Hoạt động Tổ Công nghệ số cộng đồng – {}",
+                scope.unit.full_name
+            ),
+            Some(scope.week),
+        ),
+        columns,
+        rows,
+    };
+    xlsx_response(
+        &sheet,
+        &format!("hoat-dong-to-cns-{}-{}.xlsx", scope.unit.code, scope.week),
+    )
+}
+
+/// `/field/inclusion.xlsx`: people guided by age band and by ethnic-minority status, against
+/// gender; cells under five read "<5" as on the page.
+pub async fn field_inclusion(
+    scoped: Scoped,
+    Query(q): Query<crate::field::FieldQuery>,
+) -> Result<Response, WebError> {
+    use crate::field::{InclusionCounts, inclusion_tables, log_scope};
+    use hocvuso_core::field::SMALL_CELL;
+    let Some(scope) = log_scope(&scoped, &q).await? else {
+        return Err(team_member_refused());
+    };
+    let tables = inclusion_tables(&scoped, &scope).await?;
+    let count = |n: i64| {
+        if n < SMALL_CELL {
+            Cell::text(format!("<{SMALL_CELL}"))
+        } else {
+            Cell::number(Some(n as f64))
+        }
+    };
+    let lines = |group: &str, lines: &[InclusionCounts]| -> Vec<Vec<Cell>> {
+        lines
+            .iter()
+            .map(|l| {
+                let mut cells = vec![Cell::text(group), Cell::text(&l.label)];
+                cells.extend(l.by_gender.iter().map(|n| count(*n)));
+                cells.push(count(l.total));
+                cells
+            })
+            .collect()
+    };
+    let mut rows = lines("Nhóm tuổi", &tables.by_age);
+    rows.extend(lines("Dân tộc", &tables.by_minority));
+    let mut total = vec![Cell::text("Cộng"), Cell::text("")];
+    total.extend(tables.genders.iter().map(|_| Cell::text("")));
+    total.push(count(tables.total));
+    rows.push(total);
+    let mut columns = vec![column("Theo", Kind::Text), column("Nhóm", Kind::Text)];
+    columns.extend(tables.genders.iter().map(|g| column(g, Kind::Count)));
+    columns.push(column("Cộng", Kind::Count));
+    let mut title = title_lines(
+        &scoped,
+        format!(
+            "Người được hướng dẫn kỹ năng số theo nhóm – {}",
+            scope.unit.full_name
+        ),
+        Some(scope.week),
+    );
+    title.insert(
+        1,
+        format!("Chỉ có số tổng hợp; ô dưới {SMALL_CELL} người ghi “<{SMALL_CELL}”."),
+    );
+    let sheet = Sheet {
+        name: "Không ai bị bỏ lại".into(),
+        title,
+        columns,
+        rows,
+    };
+    xlsx_response(
+        &sheet,
+        &format!("khong-ai-bi-bo-lai-{}-{}.xlsx", scope.unit.code, scope.week),
+    )
+}
+
+/// A team member's figures are its village's, on its app: the log tables are for those above.
+fn team_member_refused() -> WebError {
+    WebError::Forbidden(
+        "Tài khoản thành viên Tổ CNS chỉ xem số liệu của thôn mình trong ứng dụng Nhật ký (/field)."
+            .into(),
+    )
 }

@@ -250,6 +250,8 @@ struct ActivityRow {
 #[derive(Template)]
 #[template(path = "field-activity.html")]
 struct ActivityPage {
+    /// Where the scope form's "Tải Excel" sends the same query.
+    xlsx: &'static str,
     title: String,
     synthetic: bool,
     nav: Nav,
@@ -263,19 +265,22 @@ struct ActivityPage {
 }
 
 /// What the log pages show above their tables: the unit, the kind of its rows, the date and week.
-struct LogScope {
-    unit: UnitRecord,
-    kind: UnitKind,
+pub(crate) struct LogScope {
+    pub unit: UnitRecord,
+    pub kind: UnitKind,
     parent: UnitLine,
     moment: Moment,
     week_text: String,
     as_of_iso: String,
     /// The reporting day of the week the date falls in: figures are summed up to it.
-    week: NaiveDate,
+    pub week: NaiveDate,
 }
 
 /// The log page's scope, or None for a team member (whose page is the app).
-async fn log_scope(scoped: &Scoped, q: &FieldQuery) -> Result<Option<LogScope>, WebError> {
+pub(crate) async fn log_scope(
+    scoped: &Scoped,
+    q: &FieldQuery,
+) -> Result<Option<LogScope>, WebError> {
     if scoped.actor().role == Role::TeamMember {
         return Ok(None);
     }
@@ -308,10 +313,42 @@ async fn log_scope(scoped: &Scoped, q: &FieldQuery) -> Result<Option<LogScope>, 
     }))
 }
 
-pub async fn activity(scoped: Scoped, Query(q): Query<FieldQuery>) -> Result<Response, WebError> {
-    let Some(scope) = log_scope(&scoped, &q).await? else {
-        return Ok(Redirect::to("/field").into_response());
-    };
+/// One row of team activity, as numbers.
+pub(crate) struct ActivityLine {
+    pub unit: UnitRecord,
+    /// Villages below (for a village: 0).
+    pub teams: i64,
+    /// Teams with a record in the week of the date (for a village: 0 or 1).
+    pub active: i64,
+    pub people_week: i64,
+    pub people: i64,
+    pub records: i64,
+    /// Teams that have done the Golden Week (for a village: 0 or 1).
+    pub golden: i64,
+    /// For a village: the week it did.
+    pub golden_week: Option<NaiveDate>,
+    /// People guided in each of the weeks of [`ActivityTable::weeks`].
+    pub weeks: Vec<i64>,
+}
+
+impl ActivityLine {
+    pub fn is_village(&self) -> bool {
+        self.unit.kind() == Some(UnitKind::Village)
+    }
+}
+
+/// The team-activity table below a unit: a line per unit of the next level down, and the totals.
+pub(crate) struct ActivityTable {
+    /// The last six reporting days, oldest first, ending with the week of the date.
+    pub weeks: Vec<NaiveDate>,
+    pub lines: Vec<ActivityLine>,
+    pub totals: ActivityLine,
+}
+
+pub(crate) async fn activity_table(
+    scoped: &Scoped,
+    scope: &LogScope,
+) -> Result<ActivityTable, WebError> {
     let (parent, kind, week) = (&scope.unit, scope.kind, scope.week);
     let plan = scoped.plan();
     let (children, _) = scoped
@@ -322,7 +359,6 @@ pub async fn activity(scoped: Scoped, Query(q): Query<FieldQuery>) -> Result<Res
             ..UnitFilter::default()
         })
         .await?;
-    // The last six weeks, oldest first, ending with the week of the date.
     let weeks: Vec<NaiveDate> = (0..6u64)
         .rev()
         .map(|i| week - chrono::Days::new(7 * i))
@@ -335,60 +371,99 @@ pub async fn activity(scoped: Scoped, Query(q): Query<FieldQuery>) -> Result<Res
         .count_below_children(parent, UnitKind::Village)
         .await?;
     let none = Activity::default();
-    let row = |u: &UnitRecord, teams: i64| {
+    let line = |u: &UnitRecord, teams: i64| {
         let a = activity.get(&u.code).unwrap_or(&none);
         let in_week = |w: NaiveDate| a.weeks.iter().find(|(x, _, _)| *x == w);
         let (people_week, active) = in_week(week).map_or((0, 0), |(_, p, t)| (*p, *t));
         let is_village = u.kind() == Some(UnitKind::Village);
-        ActivityRow {
-            unit: line(u),
-            teams: if is_village {
-                String::new()
-            } else {
-                format::number(teams as f64, 0)
-            },
-            active: if is_village {
-                if active > 0 { "có" } else { "không" }.into()
-            } else {
-                format::number(active as f64, 0)
-            },
-            people_week: format::number(people_week as f64, 0),
-            people_total: format::number(a.people as f64, 0),
-            records_total: format::number(a.records as f64, 0),
+        ActivityLine {
+            unit: u.clone(),
+            teams: if is_village { 0 } else { teams },
+            active: if is_village { active.min(1) } else { active },
+            people_week,
+            people: a.people,
+            records: a.records,
             golden: if is_village {
-                match a.golden_week {
-                    Some(w) => format!("đã thực hiện (tuần {})", format::date(w)),
-                    None => "chưa".into(),
-                }
+                i64::from(a.golden_week.is_some())
             } else {
-                format!("{} / {}", format::number(a.golden as f64, 0), teams)
+                a.golden
             },
+            golden_week: a.golden_week,
             weeks: weeks
                 .iter()
-                .map(|w| format::number(in_week(*w).map_or(0, |(_, p, _)| *p) as f64, 0))
+                .map(|w| in_week(*w).map_or(0, |(_, p, _)| *p))
                 .collect(),
         }
     };
-    let mut rows = Vec::with_capacity(children.len());
+    let mut lines = Vec::with_capacity(children.len());
     let mut all_teams = 0;
     for u in &children {
         let teams = teams_below.get(&u.code).copied().unwrap_or(0);
         all_teams += teams;
-        rows.push(row(u, teams));
+        lines.push(line(u, teams));
     }
-    let totals = row(parent, all_teams);
+    Ok(ActivityTable {
+        totals: line(parent, all_teams),
+        weeks,
+        lines,
+    })
+}
+
+/// "đã thực hiện (tuần dd/mm/yyyy)" / "chưa" for a village; "done / teams" above.
+pub(crate) fn golden_text(l: &ActivityLine) -> String {
+    if l.is_village() {
+        match l.golden_week {
+            Some(w) => format!("đã thực hiện (tuần {})", format::date(w)),
+            None => "chưa".into(),
+        }
+    } else {
+        format!(
+            "{} / {}",
+            format::number(l.golden as f64, 0),
+            format::number(l.teams as f64, 0)
+        )
+    }
+}
+
+pub async fn activity(scoped: Scoped, Query(q): Query<FieldQuery>) -> Result<Response, WebError> {
+    let Some(scope) = log_scope(&scoped, &q).await? else {
+        return Ok(Redirect::to("/field").into_response());
+    };
+    let table = activity_table(&scoped, &scope).await?;
+    let plan = scoped.plan();
+    let count = |n: i64| format::number(n as f64, 0);
+    let row = |l: &ActivityLine| ActivityRow {
+        unit: line(&l.unit),
+        teams: if l.is_village() {
+            String::new()
+        } else {
+            count(l.teams)
+        },
+        active: if l.is_village() {
+            if l.active > 0 { "có" } else { "không" }.into()
+        } else {
+            count(l.active)
+        },
+        people_week: count(l.people_week),
+        people_total: count(l.people),
+        records_total: count(l.records),
+        golden: golden_text(l),
+        weeks: l.weeks.iter().map(|n| count(*n)).collect(),
+    };
     let page = ActivityPage {
-        title: format!("Hoạt động Tổ CNS cộng đồng – {}", parent.full_name),
+        title: format!("Hoạt động Tổ CNS cộng đồng – {}", scope.unit.full_name),
+        xlsx: "/field/activity.xlsx",
         synthetic: scoped.synthetic(),
         nav: scoped.nav(),
-        row_kind: kind.label_vi(),
-        villages: kind == UnitKind::Village,
-        week_heads: weeks
+        row_kind: scope.kind.label_vi(),
+        villages: scope.kind == UnitKind::Village,
+        week_heads: table
+            .weeks
             .iter()
             .map(|w| format::date(*w)[..5].to_string())
             .collect(),
-        rows,
-        totals,
+        rows: table.lines.iter().map(row).collect(),
+        totals: row(&table.totals),
         golden_rule: match plan.golden_week_people {
             Some(n) => format!(
                 "Một tổ được tính là đã thực hiện Tuần lễ vàng từ tuần báo cáo đầu tiên trong đó tổ ghi nhận ít nhất {n} người được hướng dẫn đủ {} kỹ năng số cơ bản (theo kế hoạch).",
@@ -415,6 +490,8 @@ struct InclusionLine {
 #[derive(Template)]
 #[template(path = "field-inclusion.html")]
 struct InclusionPage {
+    /// Where the scope form's "Tải Excel" sends the same query.
+    xlsx: &'static str,
     title: String,
     synthetic: bool,
     nav: Nav,
@@ -425,17 +502,29 @@ struct InclusionPage {
     minority_lines: Vec<InclusionLine>,
 }
 
-pub async fn inclusion(scoped: Scoped, Query(q): Query<FieldQuery>) -> Result<Response, WebError> {
-    let Some(scope) = log_scope(&scoped, &q).await? else {
-        return Ok(Redirect::to("/field").into_response());
-    };
+/// A line of an inclusion table: its label, people by gender (male, female, unknown) and in all.
+pub(crate) struct InclusionCounts {
+    pub label: String,
+    pub by_gender: Vec<i64>,
+    pub total: i64,
+}
+
+/// The inclusion tables of a unit up to the week of the date: by age band and by ethnic-minority
+/// status, each against gender, and everyone. Callers hide cells under five ([`suppressed`]).
+pub(crate) struct Inclusion {
+    pub genders: Vec<String>,
+    pub by_age: Vec<InclusionCounts>,
+    pub by_minority: Vec<InclusionCounts>,
+    pub total: i64,
+}
+
+pub(crate) async fn inclusion_tables(
+    scoped: &Scoped,
+    scope: &LogScope,
+) -> Result<Inclusion, WebError> {
     let cells = scoped.field_inclusion(&scope.unit, scope.week).await?;
     use hocvuso_core::cccd::Gender;
     let genders = [Some(Gender::Male), Some(Gender::Female), None];
-    let heads = genders
-        .iter()
-        .map(|g| g.map_or("Không rõ".to_string(), |g| gender_label(g).to_string()))
-        .collect();
     let count = |band: Option<Option<AgeBand>>,
                  gender: Option<Option<Gender>>,
                  minority: Option<Option<bool>>|
@@ -448,46 +537,70 @@ pub async fn inclusion(scoped: Scoped, Query(q): Query<FieldQuery>) -> Result<Re
             .map(|c| c.people)
             .sum()
     };
-    let bands: Vec<(String, Option<AgeBand>)> = AgeBand::ALL
+    let by_age = AgeBand::ALL
         .iter()
         .map(|b| (b.label_vi().to_string(), Some(*b)))
         .chain([("Không rõ tuổi".to_string(), None)])
-        .collect();
-    let lines = bands
-        .iter()
-        .map(|(label, band)| InclusionLine {
-            label: label.clone(),
-            cells: genders
+        .map(|(label, band)| InclusionCounts {
+            label,
+            by_gender: genders
                 .iter()
-                .map(|g| suppressed(count(Some(*band), Some(*g), None)))
+                .map(|g| count(Some(band), Some(*g), None))
                 .collect(),
-            total: suppressed(count(Some(*band), None, None)),
+            total: count(Some(band), None, None),
         })
         .collect();
-    let minority_lines = [
+    let by_minority = [
         ("Người dân tộc thiểu số", Some(true)),
         ("Người dân tộc Kinh và khác", Some(false)),
         ("Không rõ", None),
     ]
-    .iter()
-    .map(|(label, x)| InclusionLine {
+    .into_iter()
+    .map(|(label, x)| InclusionCounts {
         label: label.to_string(),
-        cells: genders
+        by_gender: genders
             .iter()
-            .map(|g| suppressed(count(None, Some(*g), Some(*x))))
+            .map(|g| count(None, Some(*g), Some(x)))
             .collect(),
-        total: suppressed(count(None, None, Some(*x))),
+        total: count(None, None, Some(x)),
     })
     .collect();
+    Ok(Inclusion {
+        genders: genders
+            .iter()
+            .map(|g| g.map_or("Không rõ".to_string(), |g| gender_label(g).to_string()))
+            .collect(),
+        by_age,
+        by_minority,
+        total: count(None, None, None),
+    })
+}
+
+pub async fn inclusion(scoped: Scoped, Query(q): Query<FieldQuery>) -> Result<Response, WebError> {
+    let Some(scope) = log_scope(&scoped, &q).await? else {
+        return Ok(Redirect::to("/field").into_response());
+    };
+    let tables = inclusion_tables(&scoped, &scope).await?;
+    let shown = |lines: &[InclusionCounts]| {
+        lines
+            .iter()
+            .map(|l| InclusionLine {
+                label: l.label.clone(),
+                cells: l.by_gender.iter().map(|n| suppressed(*n)).collect(),
+                total: suppressed(l.total),
+            })
+            .collect()
+    };
     let page = InclusionPage {
         title: format!("Không ai bị bỏ lại phía sau – {}", scope.unit.full_name),
+        xlsx: "/field/inclusion.xlsx",
         synthetic: scoped.synthetic(),
         nav: scoped.nav(),
+        heads: tables.genders.clone(),
+        lines: shown(&tables.by_age),
+        minority_lines: shown(&tables.by_minority),
+        total: suppressed(tables.total),
         scope,
-        heads,
-        lines,
-        total: suppressed(count(None, None, None)),
-        minority_lines,
     };
     Ok(Html(page.render()?).into_response())
 }

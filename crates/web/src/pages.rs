@@ -156,7 +156,12 @@ struct UnitsPage {
     shown: usize,
 }
 
-pub async fn units(scoped: Scoped, Query(q): Query<UnitsQuery>) -> Result<Html<String>, WebError> {
+/// The units page's list: the chosen unit (else the actor's home), the units listed below it
+/// (at most 1,000) and how many match.
+pub(crate) async fn unit_list(
+    scoped: &Scoped,
+    q: &UnitsQuery,
+) -> Result<(UnitRecord, Vec<UnitRecord>, i64), WebError> {
     let parent = match q.parent.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
         Some(code) => scoped.unit(code).await?,
         None => scoped.home().await?,
@@ -177,12 +182,14 @@ pub async fn units(scoped: Scoped, Query(q): Query<UnitsQuery>) -> Result<Html<S
         1000,
         0,
     )?;
-    let (units, total) = scoped.list_units(filter).await?;
-    let units: Vec<UnitLine> = units
-        .iter()
-        .filter(|u| u.code != parent.code)
-        .map(line)
-        .collect();
+    let (mut units, total) = scoped.list_units(filter).await?;
+    units.retain(|u| u.code != parent.code);
+    Ok((parent, units, total))
+}
+
+pub async fn units(scoped: Scoped, Query(q): Query<UnitsQuery>) -> Result<Html<String>, WebError> {
+    let (parent, units, total) = unit_list(&scoped, &q).await?;
+    let units: Vec<UnitLine> = units.iter().map(line).collect();
     let page = UnitsPage {
         title: format!("Đơn vị – {}", parent.full_name),
         synthetic: scoped.synthetic(),
@@ -225,6 +232,8 @@ pub struct HistoryLine {
     pub timeliness: &'static str,
     pub timeliness_key: &'static str,
     pub submitted: String,
+    /// When it was first submitted (RFC 3339, UTC).
+    pub submitted_at: Option<String>,
     pub note: String,
     pub difficulties: String,
     pub proposals: String,
@@ -242,7 +251,7 @@ struct Trend<'a> {
     target_label: String,
 }
 
-fn history_lines(
+pub(crate) fn history_lines(
     plan: &hocvuso_core::plan::Plan,
     weeks: &[hocvuso_store::reports::UnitWeek],
 ) -> Vec<HistoryLine> {
@@ -277,6 +286,7 @@ fn history_lines(
                 submitted: w.first_submitted_at.as_deref().map_or(String::new(), |t| {
                     crate::reports::local(t, plan.reporting.utc_offset_minutes)
                 }),
+                submitted_at: w.first_submitted_at.clone(),
                 note: w.review_note.clone().unwrap_or_default(),
                 difficulties: w.difficulties.clone(),
                 proposals: w.proposals.clone(),
