@@ -237,7 +237,7 @@ impl Drop for SecretText {
 
 /// The deployment's secret for person pseudonyms; `Debug` hides it.
 #[derive(Clone)]
-pub struct PersonKey(Vec<u8>);
+pub struct PersonKey(crate::cccd::Secret);
 
 /// Shortest secret accepted, in bytes.
 pub const PERSON_KEY_MIN_BYTES: usize = 32;
@@ -250,7 +250,7 @@ impl PersonKey {
                 bytes.len()
             ));
         }
-        Ok(PersonKey(bytes))
+        Ok(PersonKey(crate::cccd::Secret::new(&bytes)))
     }
 }
 

@@ -258,6 +258,25 @@ pub(crate) fn json_in(backend: Backend, column: &str, param: usize) -> String {
     }
 }
 
+/// An aggregate of the rows of a query into one JSON array of arrays of `cols` (`[]` for none), read
+/// as one text value: sqlx hands rows over one by one, at a cost per row far above parsing them
+/// from JSON (a lookup of 12,000 keys: 16 ms as rows, a few as one value).
+pub(crate) fn json_agg(backend: Backend, cols: &[&str]) -> String {
+    match backend {
+        Backend::Sqlite => format!("json_group_array(json_array({}))", cols.join(", ")),
+        Backend::Postgres => format!(
+            "COALESCE(json_agg(json_build_array({})), '[]'::json)::text",
+            cols.join(", ")
+        ),
+    }
+}
+
+/// Parses the text of a [`json_agg`].
+pub(crate) fn from_json_agg<T: serde::de::DeserializeOwned>(text: &str) -> Result<Vec<T>> {
+    serde_json::from_str(text)
+        .map_err(|e| crate::error::StoreError::Corrupt(format!("JSON gộp không đọc được: {e}")))
+}
+
 /// A value of a row built for [`json_rows`].
 pub(crate) enum Json<'a> {
     T(&'a str),

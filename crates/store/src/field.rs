@@ -7,7 +7,10 @@
 
 use crate::Store;
 use crate::audit::{Entry, Who, append};
-use crate::db::{Backend, Json, JsonCol, JsonRows, WriteTx, json_in, json_rows, now_text};
+use crate::db::{
+    Backend, Json, JsonCol, JsonRows, WriteTx, from_json_agg, json_agg, json_in, json_rows,
+    now_text,
+};
 use crate::error::{Result, RowProblem, StoreError};
 use crate::units::subtree_range;
 use chrono::NaiveDate;
@@ -19,7 +22,12 @@ use hocvuso_core::field::{
 };
 use hocvuso_core::plan::Plan;
 use sqlx::Row;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
+
+/// The maps of a batch's counting, keyed by record UUIDs, person keys, codes and numbers: a fast
+/// hash (rustc-hash) instead of SipHash, which took a fifth of the counting. The keys of a batch
+/// are bounded by its size, so a crafted batch cannot make the maps slower than quadratic in it.
+type HashMap<K, V> = rustc_hash::FxHashMap<K, V>;
 
 /// One record to store, for a village, with its line in an imported file (0 from the app).
 #[derive(Debug, Clone)]
@@ -61,6 +69,9 @@ pub struct InclusionCell {
     pub group: Group,
     pub people: i64,
 }
+
+/// Batches of at least this many records are written without looking their UUIDs up first.
+const ASSUME_NEW_FROM: usize = 1000;
 
 /// Inclusion groups: age band × gender × ethnic minority, each possibly not known; numbered in the
 /// order of `field_inclusion`'s columns (migration 0007).
@@ -210,6 +221,33 @@ impl Store {
         if inputs.is_empty() {
             return Ok(Vec::new());
         }
+        // A large batch (an imported log) seldom holds a record stored before: it is written
+        // without looking its UUIDs up first, and written again, looking them up, if the insert
+        // of its records meets one. The phones' batches are small and often retried.
+        if inputs.len() >= ASSUME_NEW_FROM
+            && let Some(outcomes) = self
+                .try_field_records(plan, inputs, source, who, true)
+                .await?
+        {
+            return Ok(outcomes);
+        }
+        self.try_field_records(plan, inputs, source, who, false)
+            .await?
+            .ok_or_else(|| {
+                StoreError::Corrupt("bản ghi nhật ký vừa kiểm tra đã có trong cơ sở dữ liệu".into())
+            })
+    }
+
+    /// One attempt of [`Store::put_field_records`]; `assume_new`: without looking up the UUIDs
+    /// first. None, with nothing written, when a record turns out to be stored already.
+    async fn try_field_records(
+        &self,
+        plan: &Plan,
+        inputs: &[FieldInput],
+        source: &str,
+        who: &Who,
+        assume_new: bool,
+    ) -> Result<Option<Vec<Outcome>>> {
         let backend = self.backend();
         let area = self.require_unit(plan.province.as_str()).await?;
         let mut tx = self.begin_write().await?;
@@ -223,24 +261,30 @@ impl Store {
         }
 
         // Villages and the units above them, each unit numbered once.
-        let mut codes: Vec<&str> = inputs.iter().map(|i| i.village.as_str()).collect();
+        let mut codes: Vec<&str> = inputs
+            .iter()
+            .map(|i| i.village.as_str())
+            .collect::<rustc_hash::FxHashSet<&str>>()
+            .into_iter()
+            .collect();
         codes.sort_unstable();
-        codes.dedup();
         let (lo, hi) = subtree_range(&area.path);
-        let found: Vec<(String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT code, path FROM units WHERE valid_to IS NULL AND kind = 'village'
+        let found: String = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT {} FROM units WHERE valid_to IS NULL AND kind = 'village'
              AND path >= $2 AND path < $3 AND {}",
+            json_agg(backend, &["code", "path"]),
             json_in(backend, "code", 1)
         )))
         .bind(JsonRows::texts(codes.iter().copied()))
         .bind(lo)
         .bind(hi)
-        .fetch_all(&mut *tx)
+        .fetch_one(&mut *tx)
         .await?;
+        let found: Vec<(String, String)> = from_json_agg(&found)?;
         let mut units: Vec<String> = Vec::new();
-        let mut unit_index: HashMap<String, u32> = HashMap::new();
+        let mut unit_index: HashMap<String, u32> = HashMap::default();
         // A village's number → the numbers of its lineage, from the root down to the village.
-        let mut lineages: HashMap<u32, Vec<u32>> = HashMap::new();
+        let mut lineages: HashMap<u32, Vec<u32>> = HashMap::default();
         for (_, path) in found {
             let lineage = path
                 .split('/')
@@ -292,16 +336,21 @@ impl Store {
             ));
         }
 
-        // Records stored before under the same UUIDs.
-        let rows: Vec<(String, String, String, i64)> =
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT id, village_code, day, items FROM field_records WHERE {}",
+        // Records stored before under the same UUIDs (and, below, earlier in the batch).
+        let rows: Vec<(String, String, String, i64)> = if assume_new {
+            Vec::new()
+        } else {
+            let rows: String = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "SELECT {} FROM field_records WHERE {}",
+                json_agg(backend, &["id", "village_code", "day", "items"]),
                 json_in(backend, "id", 1)
             )))
             .bind(JsonRows::texts(inputs.iter().map(|i| i.record.id.as_str())))
-            .fetch_all(&mut *tx)
+            .fetch_one(&mut *tx)
             .await?;
-        let mut stored: HashMap<&str, (&str, NaiveDate, i64)> = HashMap::new();
+            from_json_agg(&rows)?
+        };
+        let mut stored: HashMap<&str, (&str, NaiveDate, i64)> = HashMap::default();
         for (id, village, day, items) in &rows {
             stored.insert(id, (village, parse_date(day)?, *items));
         }
@@ -313,16 +362,18 @@ impl Store {
             .collect();
         keys.sort_unstable();
         keys.dedup();
-        let mut people: HashMap<&str, Items> = HashMap::new();
+        let mut people: HashMap<&str, Items> = HashMap::default();
         if !keys.is_empty() {
-            let rows: Vec<(String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT person_key, items FROM field_people WHERE plan_code = $1 AND {}",
+            let rows: String = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "SELECT {} FROM field_people WHERE plan_code = $1 AND {}",
+                json_agg(backend, &["person_key", "items"]),
                 json_in(backend, "person_key", 2)
             )))
             .bind(&plan.code)
             .bind(JsonRows::texts(keys.iter().copied()))
-            .fetch_all(&mut *tx)
+            .fetch_one(&mut *tx)
             .await?;
+            let rows: Vec<(String, i64)> = from_json_agg(&rows)?;
             for (key, items) in rows {
                 if let Ok(i) = keys.binary_search(&key.as_str()) {
                     people.insert(keys[i], Items(items as u16));
@@ -333,9 +384,9 @@ impl Store {
         // Count, in memory, per village and week (and group, for the inclusion view).
         let every_skill = all_skills(plan);
         let mut outcomes = Vec::with_capacity(inputs.len());
-        let mut by_village: HashMap<(u32, NaiveDate), Counts> = HashMap::new();
-        let mut groups: HashMap<(u32, NaiveDate, usize), i64> = HashMap::new();
-        let mut touched_people: HashMap<&str, NaiveDate> = HashMap::new();
+        let mut by_village: HashMap<(u32, NaiveDate), Counts> = HashMap::default();
+        let mut groups: HashMap<(u32, NaiveDate, usize), i64> = HashMap::default();
+        let mut touched_people: HashMap<&str, NaiveDate> = HashMap::default();
         let mut new_records = Vec::new();
         for input in inputs {
             let r = &input.record;
@@ -374,23 +425,28 @@ impl Store {
         }
 
         if !new_records.is_empty() {
-            self.write_field_batch(
-                &mut tx,
-                plan,
-                Batch {
-                    source,
-                    who,
-                    records: &new_records,
-                    people: &touched_people,
-                    known_people: &people,
-                    by_village: &by_village,
-                    groups: &groups,
-                    units: &units,
-                    unit_index: &unit_index,
-                    lineages: &lineages,
-                },
-            )
-            .await?;
+            let all_new = self
+                .write_field_batch(
+                    &mut tx,
+                    plan,
+                    Batch {
+                        source,
+                        who,
+                        records: &new_records,
+                        people: &touched_people,
+                        known_people: &people,
+                        by_village: &by_village,
+                        groups: &groups,
+                        units: &units,
+                        unit_index: &unit_index,
+                        lineages: &lineages,
+                    },
+                )
+                .await?;
+            if !all_new {
+                tx.rollback().await?;
+                return Ok(None);
+            }
             let mut first: Vec<&str> = codes.clone();
             first.truncate(20);
             let entry = Entry {
@@ -412,13 +468,14 @@ impl Store {
             append(&mut *tx, who, &entry).await?;
         }
         tx.commit().await?;
-        Ok(outcomes)
+        Ok(Some(outcomes))
     }
 
     /// Writes a counted batch: the batch, its records, its persons, the weekly tallies of its
     /// villages and of every unit above them, and the inclusion aggregates; one statement each, with
-    /// the rows bound as one JSON value.
-    async fn write_field_batch(&self, tx: &mut WriteTx, plan: &Plan, b: Batch<'_>) -> Result<()> {
+    /// the rows bound as one JSON value. False, with the rest not written, when one of the records
+    /// is stored already.
+    async fn write_field_batch(&self, tx: &mut WriteTx, plan: &Plan, b: Batch<'_>) -> Result<bool> {
         let backend = self.backend();
         let batch: i64 = sqlx::query_scalar(
             "INSERT INTO field_batches (plan_code, source, user_id, received_at, records)
@@ -441,9 +498,10 @@ impl Store {
                 Json::I(added.0 as i64),
             ]);
         }
-        sqlx::query(sqlx::AssertSqlSafe(format!(
+        let written = sqlx::query(sqlx::AssertSqlSafe(format!(
             "INSERT INTO field_records (id, batch_id, village_code, day, items, added)
-             SELECT id, $2, village_code, day, items, added FROM ({}) r",
+             SELECT id, $2, village_code, day, items, added FROM ({}) r WHERE true
+             ON CONFLICT (id) DO NOTHING",
             json_rows(
                 backend,
                 1,
@@ -459,7 +517,11 @@ impl Store {
         .bind(rows.finish())
         .bind(batch)
         .execute(&mut **tx)
-        .await?;
+        .await?
+        .rows_affected();
+        if written != b.records.len() as u64 {
+            return Ok(false);
+        }
 
         if !b.people.is_empty() {
             let mut rows = JsonRows::new();
@@ -505,14 +567,38 @@ impl Store {
                 Json::I(c[item_index(FULL)]),
             ]);
         }
-        let after: Vec<(String, String, i64, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        // The rows as they were, then the batch's increases added in one upsert.
+        let rows = rows.finish();
+        // (Every week of the batch for every village of the batch: a few rows more than needed
+        // when the batch spans weeks, but each found through the primary key on both engines.)
+        let mut weeks: Vec<NaiveDate> = b.by_village.keys().map(|(_, w)| *w).collect();
+        weeks.sort_unstable();
+        weeks.dedup();
+        let weeks: Vec<String> = weeks.iter().map(NaiveDate::to_string).collect();
+        let before: String = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT {} FROM field_weeks WHERE plan_code = $1 AND {} AND {}",
+            json_agg(backend, &["unit_code", "week", "records", "full_records"]),
+            json_in(backend, "unit_code", 2),
+            json_in(backend, "week", 3),
+        )))
+        .bind(&plan.code)
+        .bind(JsonRows::texts(
+            b.lineages.keys().map(|v| b.units[*v as usize].as_str()),
+        ))
+        .bind(JsonRows::texts(weeks.iter().map(String::as_str)))
+        .fetch_one(&mut **tx)
+        .await?;
+        let before: HashMap<(String, String), (i64, i64)> = from_json_agg(&before)?
+            .into_iter()
+            .map(|(code, week, records, full)| ((code, week), (records, full)))
+            .collect();
+        sqlx::query(sqlx::AssertSqlSafe(format!(
             "INSERT INTO field_weeks (plan_code, unit_code, week, records, people, full_records, teams)
              SELECT $2, unit_code, week, records, people, full_records, 1 FROM ({}) v WHERE true
              ON CONFLICT (plan_code, unit_code, week) DO UPDATE SET
                  records = field_weeks.records + excluded.records,
                  people = field_weeks.people + excluded.people,
-                 full_records = field_weeks.full_records + excluded.full_records
-             RETURNING unit_code, week, records, full_records",
+                 full_records = field_weeks.full_records + excluded.full_records",
             json_rows(
                 backend,
                 1,
@@ -525,26 +611,30 @@ impl Store {
                 ]
             )
         )))
-        .bind(rows.finish())
+        .bind(&rows)
         .bind(&plan.code)
-        .fetch_all(&mut **tx)
+        .execute(&mut **tx)
         .await?;
         let ancestors = |village: u32| {
             let lineage = &b.lineages[&village];
             &lineage[..lineage.len() - 1]
         };
         // The units above the villages: everything the villages counted, the villages newly active.
-        let mut upper: HashMap<(u32, NaiveDate), Counts> = HashMap::new();
+        let mut upper: HashMap<(u32, NaiveDate), Counts> = HashMap::default();
         // Villages reaching their Golden Week threshold in this batch, and the earliest such week.
-        let mut crossed: HashMap<u32, NaiveDate> = HashMap::new();
-        for (code, week, records, full) in after {
-            let key = (b.unit_index[&code], parse_date(&week)?);
-            let mut counts = b.by_village[&key];
-            if records == counts[item_index(RECORDS)] {
+        let mut crossed: HashMap<u32, NaiveDate> = HashMap::default();
+        for (&key, counts) in b.by_village {
+            let mut counts = *counts;
+            let (records_before, full_before) = before
+                .get(&(b.units[key.0 as usize].clone(), key.1.to_string()))
+                .copied()
+                .unwrap_or((0, 0));
+            if records_before == 0 {
                 counts[item_index(TEAMS)] = 1;
             }
+            let full = full_before + counts[item_index(FULL)];
             if let Some(people) = plan.golden_week_people
-                && golden_week_reached(full - counts[item_index(FULL)], full, people)
+                && golden_week_reached(full_before, full, people)
             {
                 let w = crossed.entry(key.0).or_insert(key.1);
                 *w = (*w).min(key.1);
@@ -625,7 +715,7 @@ impl Store {
 
         // Inclusion aggregates start at the commune: a village's cells are too small.
         if !b.groups.is_empty() {
-            let mut cells: HashMap<(u32, NaiveDate), [i64; GROUPS]> = HashMap::new();
+            let mut cells: HashMap<(u32, NaiveDate), [i64; GROUPS]> = HashMap::default();
             for ((village, week, group), n) in b.groups {
                 for unit in ancestors(*village) {
                     cells.entry((*unit, *week)).or_insert([0; GROUPS])[*group] += n;
@@ -642,7 +732,7 @@ impl Store {
             )
             .await?;
         }
-        Ok(())
+        Ok(true)
     }
 
     /// Cumulative figures of `unit` from the log up to the week of `reporting_day`, per tally item.
@@ -651,7 +741,7 @@ impl Store {
         plan: &str,
         unit: &str,
         reporting_day: NaiveDate,
-    ) -> Result<HashMap<String, i64>> {
+    ) -> Result<std::collections::HashMap<String, i64>> {
         let sums = self
             .sum_weeks("field_weeks", &tally_columns(), plan, unit, reporting_day)
             .await?;
@@ -671,7 +761,7 @@ impl Store {
         units: &[String],
         recent: &[NaiveDate],
         to: NaiveDate,
-    ) -> Result<HashMap<String, Activity>> {
+    ) -> Result<std::collections::HashMap<String, Activity>> {
         // Units and weeks are named one by one (no week range), so that PostgreSQL looks each up
         // in the primary key even when its statistics lag behind a bulk import.
         let backend = self.backend();
@@ -689,7 +779,7 @@ impl Store {
             .bind(&codes)
             .fetch_all(&self.pool)
             .await?;
-        let mut out: HashMap<String, Activity> = HashMap::new();
+        let mut out = std::collections::HashMap::new();
         for (unit, records, people, golden, golden_week) in totals {
             let golden_week = golden_week.as_deref().map(parse_date).transpose()?;
             out.insert(

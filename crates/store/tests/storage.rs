@@ -1245,6 +1245,57 @@ mod field_log {
     );
 
     on_both!(
+        a_large_batch_meeting_stored_records_is_counted_once,
+        |store: Store| async move {
+            let plan = daklak(&store).await;
+            let week = d(2025, 7, 25);
+            // A paper log of 1,200 visits to 400 identified people, imported whole.
+            let log = |from: u32, count: u32| -> Vec<FieldInput> {
+                (from..from + count)
+                    .map(|n| {
+                        let person = format!("066185{:06}", n % 400);
+                        input(
+                            &plan,
+                            ["T1", "T2"][n as usize % 2],
+                            &rec(n, "22/07/2025", &[1 + i64::from(n % 3)], Some(&person)),
+                        )
+                    })
+                    .collect()
+            };
+            let first = log(0, 1200);
+            let out = store
+                .put_field_records(&plan, &first, "so-giay.csv", &who())
+                .await
+                .unwrap();
+            assert!(out.iter().all(|o| *o == Outcome::Stored));
+            let people = total(&store, "24412", week, "people").await;
+            assert_eq!(people, 400);
+            let skills = [1, 2, 3];
+            let mut before = Vec::new();
+            for s in skills {
+                before.push(total(&store, "24412", week, &format!("skill_{s}")).await);
+            }
+            // The same log again with 300 more visits (an updated file): the stored 1,200 are
+            // recognised, only the new ones count, and they add nobody already counted.
+            let mut again = log(0, 1500);
+            again.rotate_left(700);
+            let out = store
+                .put_field_records(&plan, &again, "so-giay.csv", &who())
+                .await
+                .unwrap();
+            let stored = out.iter().filter(|o| **o == Outcome::Stored).count();
+            let dup = out.iter().filter(|o| **o == Outcome::Duplicate).count();
+            assert_eq!((stored, dup), (300, 1200));
+            assert_eq!(store.field_record_count(&plan.code).await.unwrap(), 1500);
+            assert_eq!(total(&store, "24412", week, "records").await, 1500);
+            assert_eq!(total(&store, "24412", week, "people").await, 400);
+            for (s, b) in skills.iter().zip(before) {
+                assert_eq!(total(&store, "24412", week, &format!("skill_{s}")).await, b);
+            }
+        }
+    );
+
+    on_both!(
         golden_week_unknown_villages_and_purge,
         |store: Store| async move {
             let plan = daklak(&store).await;
