@@ -11,7 +11,7 @@
 use crate::bench::{percentile, reader_token, round_trip, timed_gets};
 use anyhow::Result;
 use chrono::NaiveDate;
-use hocvuso_core::field::{PersonKey, check_record};
+use hocvuso_core::field::{PersonKey, check_rows};
 use hocvuso_core::synth;
 use hocvuso_store::Store;
 use hocvuso_store::accounts::NewUser;
@@ -80,16 +80,21 @@ impl Bulk<'_> {
                 Order::ByDay => day(done)..=day(done + n),
                 Order::Mixed => start..=until,
             };
-            let raws = synth::field_records(plan, villages, n, 2025, days, first + done as u64);
+            // Rows as a paper log's are read, checked as an import checks them.
+            let rows: Vec<_> =
+                synth::field_records(plan, villages, n, 2025, days, first + done as u64)
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, (village, raw))| (i + 1, village, raw))
+                    .collect();
             let started = Instant::now();
-            let inputs: Vec<FieldInput> = raws
-                .iter()
-                .enumerate()
-                .map(|(i, (village, raw))| FieldInput {
-                    line: i + 1,
-                    village: village.clone(),
-                    record: check_record(raw, plan, until, key)
-                        .expect("synthetic records are valid"),
+            let inputs: Vec<FieldInput> = check_rows(&rows, plan, until, key)
+                .expect("synthetic records are valid")
+                .into_iter()
+                .map(|(line, village, record)| FieldInput {
+                    line,
+                    village,
+                    record,
                 })
                 .collect();
             store
