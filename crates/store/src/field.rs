@@ -647,18 +647,19 @@ impl Store {
         // Golden Week: the first week a village reached the threshold, which may be earlier than
         // the week recorded so far when late records of an earlier week arrive.
         if !crossed.is_empty() {
-            let done: Vec<(String, String)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT unit_code, MIN(week) FROM field_weeks
-                 WHERE plan_code = $1 AND golden > 0 AND {} GROUP BY unit_code",
+            let done: String = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+                "SELECT {} FROM (SELECT unit_code, MIN(week) AS week FROM field_weeks
+                 WHERE plan_code = $1 AND golden > 0 AND {} GROUP BY unit_code) d",
+                json_agg(backend, &["unit_code", "week"]),
                 json_in(backend, "unit_code", 2)
             )))
             .bind(&plan.code)
             .bind(JsonRows::texts(
                 crossed.keys().map(|v| b.units[*v as usize].as_str()),
             ))
-            .fetch_all(&mut **tx)
+            .fetch_one(&mut **tx)
             .await?;
-            let mut done: HashMap<u32, NaiveDate> = done
+            let mut done: HashMap<u32, NaiveDate> = from_json_agg::<(String, String)>(&done)?
                 .into_iter()
                 .map(|(code, week)| Ok((b.unit_index[&code], parse_date(&week)?)))
                 .collect::<Result<_>>()?;
