@@ -47,6 +47,9 @@ impl Cell {
             fill: None,
         }
     }
+    pub fn of(value: Value) -> Cell {
+        Cell { value, fill: None }
+    }
     pub fn number(v: Option<f64>) -> Cell {
         Cell {
             value: v.map_or(Value::Empty, Value::Number),

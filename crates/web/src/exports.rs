@@ -211,35 +211,45 @@ pub async fn completeness(
 /// `/concerns.xlsx`: the week's difficulties and proposals.
 pub async fn concerns(scoped: Scoped, Query(q): Query<WeekQuery>) -> Result<Response, WebError> {
     let week = crate::monitoring::chosen_week(&scoped, q.week.as_deref())?;
-    let rows = scoped
-        .week_concerns(week)
-        .await?
-        .iter()
-        .map(|c| {
-            vec![
-                Cell::text(&c.unit_code),
-                Cell::text(&c.unit_name),
-                Cell::text(&c.difficulties),
-                Cell::text(&c.proposals),
-            ]
-        })
-        .collect();
-    let sheet = Sheet {
-        name: "Khó khăn, đề xuất".into(),
-        title: title_lines(
-            &scoped,
-            format!("Khó khăn, vướng mắc và đề xuất – kỳ {}", format::date(week)),
-            Some(week),
-        ),
+    let sheet = concerns_sheet(
+        &scoped,
+        "Khó khăn, đề xuất",
+        format!("Khó khăn, vướng mắc và đề xuất – kỳ {}", format::date(week)),
+        Some(week),
+        &scoped.week_concerns(week).await?,
+    );
+    xlsx_response(&sheet, &format!("kho-khan-de-xuat-{week}.xlsx"))
+}
+
+/// Units with what they wrote as difficulties and proposals (the concerns page, the review queue).
+fn concerns_sheet(
+    scoped: &Scoped,
+    name: &str,
+    what: String,
+    as_of: Option<NaiveDate>,
+    items: &[hocvuso_store::reports::Concerns],
+) -> Sheet {
+    Sheet {
+        name: name.into(),
+        title: title_lines(scoped, what, as_of),
         columns: vec![
             column("Mã đơn vị", Kind::Text),
             column("Đơn vị", Kind::Text),
             column("Khó khăn, vướng mắc", Kind::Text),
             column("Đề xuất giải pháp", Kind::Text),
         ],
-        rows,
-    };
-    xlsx_response(&sheet, &format!("kho-khan-de-xuat-{week}.xlsx"))
+        rows: items
+            .iter()
+            .map(|c| {
+                vec![
+                    Cell::text(&c.unit_code),
+                    Cell::text(&c.unit_name),
+                    Cell::text(&c.difficulties),
+                    Cell::text(&c.proposals),
+                ]
+            })
+            .collect(),
+    }
 }
 
 /// An instant stored as RFC 3339 UTC text, in the plan's local time, to the second.
@@ -270,10 +280,7 @@ pub async fn audit(
             let text = |s: &Option<String>| Cell::text(s.clone().unwrap_or_default());
             vec![
                 Cell::number(Some(e.id as f64)),
-                Cell {
-                    value: local(plan, &e.at),
-                    fill: None,
-                },
+                Cell::of(local(plan, &e.at)),
                 Cell::text(&e.actor),
                 text(&e.ip),
                 Cell::text(&e.action),
@@ -432,19 +439,14 @@ pub async fn unit_history(
         .iter()
         .map(|h| {
             vec![
-                Cell {
-                    value: h.week.parse().map_or(Value::Empty, Value::Date),
-                    fill: None,
-                },
+                Cell::of(h.week.parse().map_or(Value::Empty, Value::Date)),
                 Cell::text(&h.week_text),
                 Cell::text(h.status),
-                Cell {
-                    value: h
-                        .submitted_at
+                Cell::of(
+                    h.submitted_at
                         .as_deref()
                         .map_or(Value::Empty, |at| local(plan, at)),
-                    fill: None,
-                },
+                ),
                 Cell::text(h.timeliness),
                 Cell::text(&h.note),
                 Cell::text(&h.difficulties),
@@ -480,34 +482,13 @@ pub async fn review_queue(
     Query(q): Query<WeekQuery>,
 ) -> Result<Response, WebError> {
     let week = crate::monitoring::chosen_week(&scoped, q.week.as_deref())?;
-    let rows = scoped
-        .review_queue(Some(week))
-        .await?
-        .iter()
-        .map(|c| {
-            vec![
-                Cell::text(&c.unit_code),
-                Cell::text(&c.unit_name),
-                Cell::text(&c.difficulties),
-                Cell::text(&c.proposals),
-            ]
-        })
-        .collect();
-    let sheet = Sheet {
-        name: "Chờ duyệt".into(),
-        title: title_lines(
-            &scoped,
-            format!("Báo cáo chờ duyệt – kỳ {}", format::date(week)),
-            None,
-        ),
-        columns: vec![
-            column("Mã đơn vị", Kind::Text),
-            column("Đơn vị", Kind::Text),
-            column("Khó khăn, vướng mắc", Kind::Text),
-            column("Đề xuất", Kind::Text),
-        ],
-        rows,
-    };
+    let sheet = concerns_sheet(
+        &scoped,
+        "Chờ duyệt",
+        format!("Báo cáo chờ duyệt – kỳ {}", format::date(week)),
+        None,
+        &scoped.review_queue(Some(week)).await?,
+    );
     xlsx_response(&sheet, &format!("bao-cao-cho-duyet-{week}.xlsx"))
 }
 
