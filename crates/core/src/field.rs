@@ -651,16 +651,23 @@ pub fn golden_week_reached(full_before: i64, full_after: i64, people: u32) -> bo
     full_before < people as i64 && full_after >= people as i64
 }
 
-/// Cells of the inclusion view under this count are shown as "<5".
+/// Cells of the inclusion view under this count are shown as [`SMALL_CELL_TEXT`].
 pub const SMALL_CELL: i64 = 5;
 
-/// A count as the inclusion view shows it: under five, "<5", so that no person can be singled out.
+/// What stands in a cell whose count is not shown.
+pub const SMALL_CELL_TEXT: &str = "<5";
+
+/// A count of the inclusion view if it may be shown: none under five, so that no person can be
+/// singled out (the page and its .xlsx alike).
+pub fn disclosed(count: i64) -> Option<i64> {
+    (count >= SMALL_CELL).then_some(count)
+}
+
+/// A count as the inclusion page shows it: under five, "<5".
 pub fn suppressed(count: i64) -> String {
-    if count < SMALL_CELL {
-        format!("<{SMALL_CELL}")
-    } else {
-        crate::format::number(count as f64, 0)
-    }
+    disclosed(count).map_or(SMALL_CELL_TEXT.into(), |n| {
+        crate::format::number(n as f64, 0)
+    })
 }
 
 #[cfg(test)]

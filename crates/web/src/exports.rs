@@ -572,17 +572,15 @@ pub async fn field_inclusion(
     Query(q): Query<crate::field::FieldQuery>,
 ) -> Result<Response, WebError> {
     use crate::field::{InclusionCounts, inclusion_tables, log_scope};
-    use hocvuso_core::field::SMALL_CELL;
+    use hocvuso_core::field::{SMALL_CELL, SMALL_CELL_TEXT, disclosed};
     let Some(scope) = log_scope(&scoped, &q).await? else {
         return Err(team_member_refused());
     };
     let tables = inclusion_tables(&scoped, &scope).await?;
     let count = |n: i64| {
-        if n < SMALL_CELL {
-            Cell::text(format!("<{SMALL_CELL}"))
-        } else {
+        disclosed(n).map_or(Cell::text(SMALL_CELL_TEXT), |n| {
             Cell::number(Some(n as f64))
-        }
+        })
     };
     let lines = |group: &str, lines: &[InclusionCounts]| -> Vec<Vec<Cell>> {
         lines
@@ -614,7 +612,7 @@ pub async fn field_inclusion(
     );
     title.insert(
         1,
-        format!("Chỉ có số tổng hợp; ô dưới {SMALL_CELL} người ghi “<{SMALL_CELL}”."),
+        format!("Chỉ có số tổng hợp; ô dưới {SMALL_CELL} người ghi “{SMALL_CELL_TEXT}”."),
     );
     let sheet = Sheet {
         name: "Không ai bị bỏ lại".into(),
