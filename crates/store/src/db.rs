@@ -70,6 +70,11 @@ const GROUP_WRITERS: usize = 4;
 impl Store {
     /// Connects to `sqlite://PATH` (created if missing) or `postgres://…`, and applies migrations.
     pub async fn open(url: &str) -> Result<Store> {
+        Store::open_at(url, i64::MAX).await
+    }
+
+    /// [`Store::open`], applying the migrations up to `version` only (tests of a migration).
+    pub(crate) async fn open_at(url: &str, version: i64) -> Result<Store> {
         DRIVERS.call_once(sqlx::any::install_default_drivers);
         let backend = if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             Backend::Postgres
@@ -114,20 +119,12 @@ impl Store {
             })),
             queue: Arc::default(),
         };
-        store.migrate().await?;
+        let migrator = match backend {
+            Backend::Sqlite => sqlx::migrate!("migrations/sqlite"),
+            Backend::Postgres => sqlx::migrate!("migrations/postgres"),
+        };
+        migrator.run_to(version, &store.pool).await?;
         Ok(store)
-    }
-
-    async fn migrate(&self) -> Result<()> {
-        match self.backend {
-            Backend::Sqlite => sqlx::migrate!("migrations/sqlite").run(&self.pool).await?,
-            Backend::Postgres => {
-                sqlx::migrate!("migrations/postgres")
-                    .run(&self.pool)
-                    .await?
-            }
-        }
-        Ok(())
     }
 
     /// A transaction that will write. On SQLite it takes the write lock at once (`BEGIN IMMEDIATE`):

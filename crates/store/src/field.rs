@@ -1,9 +1,10 @@
 //! The door-to-door log: records from the phones and from imported paper logs, written in batches.
 //! Each batch, in one transaction: recognises records already stored (same UUID), counts each
 //! identified person once per skill and flag (`field_people`), and adds the weekly increases to the
-//! tallies of the village and of every unit above it, and to the inclusion aggregates — so that
-//! reading any figure is a sum over at most a few weeks of one unit, whatever the number of records.
-//! The rules are in `hocvuso_core::field`; the schema in migrations 0006 and 0007.
+//! figures of the village and of every unit above it, and to their inclusion aggregates: one row per
+//! unit with its weeks packed (`field_unit_weeks`), read and rewritten once per batch — so that
+//! reading any figure reads one row of one unit, whatever the number of records.
+//! The rules are in `hocvuso_core::field`; the schema in migrations 0006, 0007 and 0010.
 
 use crate::Store;
 use crate::audit::{Entry, Who, append};
@@ -12,6 +13,7 @@ use crate::db::{
     now_text,
 };
 use crate::error::{Result, RowProblem, StoreError};
+use crate::unit_weeks::Weeks;
 use crate::units::subtree_range;
 use chrono::NaiveDate;
 use hocvuso_core::calendar::reporting_day_for;
@@ -21,7 +23,6 @@ use hocvuso_core::field::{
     golden_week_reached, tally,
 };
 use hocvuso_core::plan::Plan;
-use sqlx::Row;
 use std::collections::HashSet;
 
 /// The maps of a batch's counting, keyed by record UUIDs, person keys, codes and numbers: a fast
@@ -74,7 +75,7 @@ pub struct InclusionCell {
 const ASSUME_NEW_FROM: usize = 1000;
 
 /// Inclusion groups: age band × gender × ethnic minority, each possibly not known; numbered in the
-/// order of `field_inclusion`'s columns (migration 0007).
+/// order of the inclusion arrays of `field_unit_weeks` (migration 0010).
 const GROUPS: usize = 45;
 
 fn group_index(g: &Group) -> usize {
@@ -96,25 +97,15 @@ fn group_of(index: usize) -> Group {
     }
 }
 
-/// `g_<age band>_<gender>_<minority>`, with u for not known.
-fn group_column(index: usize) -> String {
-    let g = group_of(index);
-    format!(
-        "g_{}_{}_{}",
-        g.age_band.map_or("u", |b| b.as_str()),
-        ["u", "m", "f"][index / 3 % 3],
-        ["u", "n", "y"][index % 3]
-    )
-}
+/// One batch's increases of the tally items of a unit in a week, in the order of TALLY_ITEMS.
+type Counts = [i64; TALLY_ITEMS.len()];
 
-fn group_columns() -> Vec<String> {
-    (0..GROUPS).map(group_column).collect()
-}
+/// The items a village counts (its activity): the first of TALLY_ITEMS, records, people and records
+/// covering every skill.
+const VILLAGE_ITEMS: usize = 3;
 
-/// The column of `field_weeks` that holds a tally item.
-fn column(item: &str) -> &str {
-    if item == FULL { "full_records" } else { item }
-}
+/// A batch's increases of a village's activity in a week.
+type VillageCounts = [i64; VILLAGE_ITEMS];
 
 fn item_index(item: &str) -> usize {
     TALLY_ITEMS
@@ -123,13 +114,46 @@ fn item_index(item: &str) -> usize {
         .expect("tally() yields only TALLY_ITEMS")
 }
 
-/// The columns of `field_weeks` holding the tally items, in the order of TALLY_ITEMS.
-fn tally_columns() -> Vec<String> {
-    TALLY_ITEMS.iter().map(|i| column(i).to_string()).collect()
+/// A unit's figures from the log, week by week: a row of `field_unit_weeks` (migration 0010).
+#[derive(Debug, Default)]
+struct UnitWeeks {
+    /// The tally items per reporting day.
+    tallies: Weeks<{ TALLY_ITEMS.len() }>,
+    /// People newly guided per reporting day and group (units above villages only).
+    inclusion: Weeks<GROUPS>,
 }
 
-/// One batch's increases of the tally items of a unit in a week, in the order of TALLY_ITEMS.
-type Counts = [i64; TALLY_ITEMS.len()];
+/// The figures of `units` (a JSON array of codes) for `plan`, by code; units without records have
+/// no row. One statement, its rows aggregated into one JSON value.
+async fn read_unit_weeks<'e>(
+    db: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    backend: Backend,
+    plan: &str,
+    units: String,
+) -> Result<HashMap<String, UnitWeeks>> {
+    let rows: String = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "SELECT {} FROM field_unit_weeks WHERE plan_code = $1 AND {}",
+        json_agg(backend, &["unit_code", "tallies", "inclusion"]),
+        json_in(backend, "unit_code", 2)
+    )))
+    .bind(plan)
+    .bind(units)
+    .fetch_one(db)
+    .await?;
+    let corrupt = |code: &str, why: String| {
+        StoreError::Corrupt(format!("số liệu nhật ký theo tuần của {code}: {why}"))
+    };
+    from_json_agg::<(String, String, String)>(&rows)?
+        .into_iter()
+        .map(|(code, tallies, inclusion)| {
+            let weeks = UnitWeeks {
+                tallies: Weeks::parse(&tallies).map_err(|e| corrupt(&code, e))?,
+                inclusion: Weeks::parse(&inclusion).map_err(|e| corrupt(&code, e))?,
+            };
+            Ok((code, weeks))
+        })
+        .collect()
+}
 
 /// What a batch writes, once counted in memory (see [`Store::put_field_records`]).
 struct Batch<'a> {
@@ -140,22 +164,20 @@ struct Batch<'a> {
     /// Persons of the batch (key → last day seen), and what each now counts for.
     people: &'a HashMap<&'a str, NaiveDate>,
     known_people: &'a HashMap<&'a str, Items>,
-    /// The batch's increases per village and week, and per village, week and group.
-    by_village: &'a HashMap<(u32, NaiveDate), Counts>,
+    /// What the persons counted for and their last day, as stored before the batch.
+    people_stored: &'a HashMap<&'a str, (Items, NaiveDate)>,
+    /// The batch's increases per village and week (its activity), per village's parent and week
+    /// (every item), and per parent, week and inclusion group.
+    by_village: &'a HashMap<(u32, NaiveDate), VillageCounts>,
+    by_parent: HashMap<(u32, NaiveDate), Counts>,
     groups: &'a HashMap<(u32, NaiveDate, usize), i64>,
-    /// Unit codes by number, the number of each code, and each village's lineage of numbers.
+    /// Unit codes by number, and each village's lineage of numbers.
     units: &'a [String],
-    unit_index: &'a HashMap<String, u32>,
     lineages: &'a HashMap<u32, Vec<u32>>,
 }
 
-/// Adds `counts` to the row of `key`.
-fn add_counts(
-    rows: &mut HashMap<(u32, NaiveDate), Counts>,
-    key: (u32, NaiveDate),
-    counts: &Counts,
-) {
-    let row = rows.entry(key).or_insert([0; TALLY_ITEMS.len()]);
+/// Adds `counts` to `row`.
+fn add(row: &mut [i64], counts: &[i64]) {
     for (sum, n) in row.iter_mut().zip(counts) {
         *sum += n;
     }
@@ -164,44 +186,6 @@ fn add_counts(
 fn parse_date(text: &str) -> Result<NaiveDate> {
     text.parse()
         .map_err(|_| StoreError::Corrupt(format!("ngày «{text}» không hợp lệ")))
-}
-
-/// Adds a batch's counts (per unit number and week, one per column) to a weekly table
-/// (`field_weeks`, `field_inclusion`: rows keyed by plan, unit and week), in one upsert.
-async fn add_weekly<const N: usize>(
-    tx: &mut WriteTx,
-    backend: Backend,
-    table: &str,
-    columns: &[String],
-    plan: &Plan,
-    units: &[String],
-    counts: &HashMap<(u32, NaiveDate), [i64; N]>,
-) -> Result<()> {
-    let mut rows = JsonRows::new();
-    for ((unit, week), counts) in counts {
-        let mut row = vec![Json::T(&units[*unit as usize]), Json::D(*week)];
-        row.extend(counts.iter().map(|n| Json::I(*n)));
-        rows.push(&row);
-    }
-    let mut cols = vec![("unit_code", JsonCol::Text), ("week", JsonCol::Text)];
-    cols.extend(columns.iter().map(|c| (c.as_str(), JsonCol::Int)));
-    let sums: Vec<String> = columns
-        .iter()
-        .map(|c| format!("{c} = {table}.{c} + excluded.{c}"))
-        .collect();
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "INSERT INTO {table} (plan_code, unit_code, week, {names})
-         SELECT $2, unit_code, week, {names} FROM ({source}) t WHERE true
-         ON CONFLICT (plan_code, unit_code, week) DO UPDATE SET {sums}",
-        names = columns.join(", "),
-        source = json_rows(backend, 1, &cols),
-        sums = sums.join(", "),
-    )))
-    .bind(rows.finish())
-    .bind(&plan.code)
-    .execute(&mut **tx)
-    .await?;
-    Ok(())
 }
 
 impl Store {
@@ -363,20 +347,23 @@ impl Store {
         keys.sort_unstable();
         keys.dedup();
         let mut people: HashMap<&str, Items> = HashMap::default();
+        // What they counted for, and the last day they were seen, as stored.
+        let mut people_stored: HashMap<&str, (Items, NaiveDate)> = HashMap::default();
         if !keys.is_empty() {
             let rows: String = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
                 "SELECT {} FROM field_people WHERE plan_code = $1 AND {}",
-                json_agg(backend, &["person_key", "items"]),
+                json_agg(backend, &["person_key", "items", "last_day"]),
                 json_in(backend, "person_key", 2)
             )))
             .bind(&plan.code)
             .bind(JsonRows::texts(keys.iter().copied()))
             .fetch_one(&mut *tx)
             .await?;
-            let rows: Vec<(String, i64)> = from_json_agg(&rows)?;
-            for (key, items) in rows {
+            let rows: Vec<(String, i64, String)> = from_json_agg(&rows)?;
+            for (key, items, last_day) in rows {
                 if let Ok(i) = keys.binary_search(&key.as_str()) {
                     people.insert(keys[i], Items(items as u16));
+                    people_stored.insert(keys[i], (Items(items as u16), parse_date(&last_day)?));
                 }
             }
         }
@@ -384,7 +371,9 @@ impl Store {
         // Count, in memory, per village and week (and group, for the inclusion view).
         let every_skill = all_skills(plan);
         let mut outcomes = Vec::with_capacity(inputs.len());
-        let mut by_village: HashMap<(u32, NaiveDate), Counts> = HashMap::default();
+        let mut by_village: HashMap<(u32, NaiveDate), VillageCounts> =
+            HashMap::with_capacity_and_hasher(inputs.len(), Default::default());
+        let mut by_parent: HashMap<(u32, NaiveDate), Counts> = HashMap::default();
         let mut groups: HashMap<(u32, NaiveDate, usize), i64> = HashMap::default();
         let mut touched_people: HashMap<&str, NaiveDate> = HashMap::default();
         let mut new_records = Vec::new();
@@ -409,16 +398,23 @@ impl Store {
             }
             let village = unit_index[&input.village];
             let week = reporting_day_for(plan, r.day);
-            let counts = by_village
-                .entry((village, week))
-                .or_insert([0; TALLY_ITEMS.len()]);
+            let mut counts: Counts = [0; TALLY_ITEMS.len()];
             for (item, n) in &t.items {
                 counts[item_index(item)] += n;
             }
-            if t.new_person {
-                *groups
-                    .entry((village, week, group_index(&r.group)))
-                    .or_default() += 1;
+            add(
+                by_village.entry((village, week)).or_default(),
+                &counts[..VILLAGE_ITEMS],
+            );
+            // Everything else starts at the village's parent (a village's cells are too small).
+            let lineage = &lineages[&village];
+            if let Some(parent) = lineage.len().checked_sub(2).map(|i| lineage[i]) {
+                add(by_parent.entry((parent, week)).or_default(), &counts);
+                if t.new_person {
+                    *groups
+                        .entry((parent, week, group_index(&r.group)))
+                        .or_default() += 1;
+                }
             }
             new_records.push((input, t.added));
             outcomes.push(Outcome::Stored);
@@ -435,10 +431,11 @@ impl Store {
                         records: &new_records,
                         people: &touched_people,
                         known_people: &people,
+                        people_stored: &people_stored,
                         by_village: &by_village,
+                        by_parent,
                         groups: &groups,
                         units: &units,
-                        unit_index: &unit_index,
                         lineages: &lineages,
                     },
                 )
@@ -523,15 +520,20 @@ impl Store {
             return Ok(false);
         }
 
-        if !b.people.is_empty() {
-            let mut rows = JsonRows::new();
-            for (key, last) in b.people {
-                rows.push(&[
-                    Json::T(key),
-                    Json::I(b.known_people[key].0 as i64),
-                    Json::D(*last),
-                ]);
+        // Persons whose items or last day change (a person seen again, already counted for
+        // everything the visit covered, on a day before the last one, is left as stored).
+        let mut rows = JsonRows::new();
+        for (key, last) in b.people {
+            let items = b.known_people[key];
+            if b.people_stored
+                .get(key)
+                .is_some_and(|(i, l)| *i == items && l >= last)
+            {
+                continue;
             }
+            rows.push(&[Json::T(key), Json::I(items.0 as i64), Json::D(*last)]);
+        }
+        if rows.len > 0 {
             sqlx::query(sqlx::AssertSqlSafe(format!(
                 "INSERT INTO field_people (plan_code, person_key, items, last_day)
                  SELECT $2, person_key, items, last_day FROM ({}) p WHERE true
@@ -554,185 +556,132 @@ impl Store {
             .await?;
         }
 
-        // The villages' weeks. A village's row counts records, people and records covering every
-        // skill; `teams` is 1 from its first record of the week. The rows as they are afterwards
-        // tell which villages became active in a week and which reached their Golden Week.
-        let mut rows = JsonRows::new();
-        for ((village, week), c) in b.by_village {
-            rows.push(&[
-                Json::T(&b.units[*village as usize]),
-                Json::D(*week),
-                Json::I(c[item_index(RECORDS)]),
-                Json::I(c[item_index(PEOPLE)]),
-                Json::I(c[item_index(FULL)]),
-            ]);
-        }
-        // The rows as they were, then the batch's increases added in one upsert.
-        let rows = rows.finish();
-        // (Every week of the batch for every village of the batch: a few rows more than needed
-        // when the batch spans weeks, but each found through the primary key on both engines.)
-        let mut weeks: Vec<NaiveDate> = b.by_village.keys().map(|(_, w)| *w).collect();
-        weeks.sort_unstable();
-        weeks.dedup();
-        let weeks: Vec<String> = weeks.iter().map(NaiveDate::to_string).collect();
-        let before: String = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-            "SELECT {} FROM field_weeks WHERE plan_code = $1 AND {} AND {}",
-            json_agg(backend, &["unit_code", "week", "records", "full_records"]),
-            json_in(backend, "unit_code", 2),
-            json_in(backend, "week", 3),
-        )))
-        .bind(&plan.code)
-        .bind(JsonRows::texts(
-            b.lineages.keys().map(|v| b.units[*v as usize].as_str()),
-        ))
-        .bind(JsonRows::texts(weeks.iter().map(String::as_str)))
-        .fetch_one(&mut **tx)
+        // Every unit the batch counts in, as it was: its villages and the units above them.
+        let mut touched: Vec<u32> = b.lineages.values().flatten().copied().collect();
+        touched.sort_unstable();
+        touched.dedup();
+        let mut rows = read_unit_weeks(
+            &mut **tx,
+            backend,
+            &plan.code,
+            JsonRows::texts(touched.iter().map(|u| b.units[*u as usize].as_str())),
+        )
         .await?;
-        let before: HashMap<(String, String), (i64, i64)> = from_json_agg(&before)?
-            .into_iter()
-            .map(|(code, week, records, full)| ((code, week), (records, full)))
+        let mut figures: HashMap<u32, UnitWeeks> = touched
+            .iter()
+            .map(|u| (*u, rows.remove(&b.units[*u as usize]).unwrap_or_default()))
             .collect();
-        sqlx::query(sqlx::AssertSqlSafe(format!(
-            "INSERT INTO field_weeks (plan_code, unit_code, week, records, people, full_records, teams)
-             SELECT $2, unit_code, week, records, people, full_records, 1 FROM ({}) v WHERE true
-             ON CONFLICT (plan_code, unit_code, week) DO UPDATE SET
-                 records = field_weeks.records + excluded.records,
-                 people = field_weeks.people + excluded.people,
-                 full_records = field_weeks.full_records + excluded.full_records",
-            json_rows(
-                backend,
-                1,
-                &[
-                    ("unit_code", JsonCol::Text),
-                    ("week", JsonCol::Text),
-                    ("records", JsonCol::Int),
-                    ("people", JsonCol::Int),
-                    ("full_records", JsonCol::Int),
-                ]
-            )
-        )))
-        .bind(&rows)
-        .bind(&plan.code)
-        .execute(&mut **tx)
-        .await?;
-        let ancestors = |village: u32| {
+        // Each parent of villages (a commune), with the units above it.
+        let with_ancestors: HashMap<u32, &[u32]> = b
+            .lineages
+            .values()
+            .filter(|l| l.len() >= 2)
+            .map(|l| (l[l.len() - 2], &l[..l.len() - 1]))
+            .collect();
+        let parent = |village: u32| {
             let lineage = &b.lineages[&village];
-            &lineage[..lineage.len() - 1]
+            lineage.len().checked_sub(2).map(|i| lineage[i])
         };
-        // The units above the villages: everything the villages counted, the villages newly active.
-        let mut upper: HashMap<(u32, NaiveDate), Counts> = HashMap::default();
+
+        // A village counts its activity: records, people, records covering every skill, and
+        // whether it was active in the week (`teams`, 1 from its first record of the week). The
+        // units above count everything the villages counted, and the villages newly active.
+        let mut by_parent = b.by_parent;
         // Villages reaching their Golden Week threshold in this batch, and the earliest such week.
         let mut crossed: HashMap<u32, NaiveDate> = HashMap::default();
-        for (&key, counts) in b.by_village {
-            let mut counts = *counts;
-            let (records_before, full_before) = before
-                .get(&(b.units[key.0 as usize].clone(), key.1.to_string()))
-                .copied()
-                .unwrap_or((0, 0));
-            if records_before == 0 {
-                counts[item_index(TEAMS)] = 1;
+        let (records, full, teams) = (item_index(RECORDS), item_index(FULL), item_index(TEAMS));
+        for (&(village, week), counts) in b.by_village {
+            let cell = figures
+                .get_mut(&village)
+                .expect("every village is read")
+                .tallies
+                .week(week);
+            if cell[records] == 0 {
+                cell[teams] = 1;
+                if let Some(p) = parent(village) {
+                    by_parent.entry((p, week)).or_default()[teams] += 1;
+                }
             }
-            let full = full_before + counts[item_index(FULL)];
+            let full_before = cell[full];
+            add(cell, counts);
             if let Some(people) = plan.golden_week_people
-                && golden_week_reached(full_before, full, people)
+                && golden_week_reached(full_before, cell[full], people)
             {
-                let w = crossed.entry(key.0).or_insert(key.1);
-                *w = (*w).min(key.1);
-            }
-            for unit in ancestors(key.0) {
-                add_counts(&mut upper, (*unit, key.1), &counts);
+                let w = crossed.entry(village).or_insert(week);
+                *w = (*w).min(week);
             }
         }
 
         // Golden Week: the first week a village reached the threshold, which may be earlier than
         // the week recorded so far when late records of an earlier week arrive.
-        if !crossed.is_empty() {
-            let done: String = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
-                "SELECT {} FROM (SELECT unit_code, MIN(week) AS week FROM field_weeks
-                 WHERE plan_code = $1 AND golden > 0 AND {} GROUP BY unit_code) d",
-                json_agg(backend, &["unit_code", "week"]),
-                json_in(backend, "unit_code", 2)
-            )))
-            .bind(&plan.code)
-            .bind(JsonRows::texts(
-                crossed.keys().map(|v| b.units[*v as usize].as_str()),
-            ))
-            .fetch_one(&mut **tx)
-            .await?;
-            let mut done: HashMap<u32, NaiveDate> = from_json_agg::<(String, String)>(&done)?
-                .into_iter()
-                .map(|(code, week)| Ok((b.unit_index[&code], parse_date(&week)?)))
-                .collect::<Result<_>>()?;
-            let (mut set, mut unset) = (JsonRows::new(), JsonRows::new());
-            for (village, week) in crossed {
-                let before = done.remove(&village);
-                if before.is_some_and(|b| b <= week) {
-                    continue;
-                }
-                let mut one = [0; TALLY_ITEMS.len()];
-                one[item_index(GOLDEN)] = 1;
-                set.push(&[Json::T(&b.units[village as usize]), Json::D(week)]);
-                for unit in ancestors(village) {
-                    add_counts(&mut upper, (*unit, week), &one);
-                }
+        let golden = item_index(GOLDEN);
+        for (village, week) in crossed {
+            let row = figures.get_mut(&village).expect("every village is read");
+            let before = row
+                .tallies
+                .up_to(NaiveDate::MAX)
+                .find(|(_, c)| c[golden] > 0)
+                .map(|(w, _)| *w);
+            if before.is_some_and(|b| b <= week) {
+                continue;
+            }
+            row.tallies.week(week)[golden] = 1;
+            if let Some(before) = before {
+                row.tallies.week(before)[golden] = 0;
+            }
+            if let Some(p) = parent(village) {
+                by_parent.entry((p, week)).or_default()[golden] += 1;
                 if let Some(before) = before {
-                    one[item_index(GOLDEN)] = -1;
-                    unset.push(&[Json::T(&b.units[village as usize]), Json::D(before)]);
-                    for unit in ancestors(village) {
-                        add_counts(&mut upper, (*unit, before), &one);
-                    }
+                    by_parent.entry((p, before)).or_default()[golden] -= 1;
                 }
             }
-            for (rows, golden) in [(set, 1), (unset, 0)] {
-                if rows.len == 0 {
-                    continue;
-                }
-                sqlx::query(sqlx::AssertSqlSafe(format!(
-                    "UPDATE field_weeks SET golden = $3 WHERE plan_code = $1 AND (unit_code, week) IN ({})",
-                    json_rows(
-                        backend,
-                        2,
-                        &[("unit_code", JsonCol::Text), ("week", JsonCol::Text)]
-                    )
-                )))
-                .bind(&plan.code)
-                .bind(rows.finish())
-                .bind(golden as i64)
-                .execute(&mut **tx)
-                .await?;
+        }
+        for ((parent, week), counts) in by_parent {
+            for unit in with_ancestors[&parent] {
+                let row = figures.get_mut(unit).expect("every unit above is read");
+                add(row.tallies.week(week), &counts);
+            }
+        }
+        // Inclusion aggregates, likewise from the parents up.
+        for ((parent, week, group), n) in b.groups {
+            for unit in with_ancestors[parent] {
+                let row = figures.get_mut(unit).expect("every unit above is read");
+                row.inclusion.week(*week)[*group] += n;
             }
         }
 
-        add_weekly(
-            tx,
-            backend,
-            "field_weeks",
-            &tally_columns(),
-            plan,
-            b.units,
-            &upper,
-        )
-        .await?;
-
-        // Inclusion aggregates start at the commune: a village's cells are too small.
-        if !b.groups.is_empty() {
-            let mut cells: HashMap<(u32, NaiveDate), [i64; GROUPS]> = HashMap::default();
-            for ((village, week, group), n) in b.groups {
-                for unit in ancestors(*village) {
-                    cells.entry((*unit, *week)).or_insert([0; GROUPS])[*group] += n;
-                }
-            }
-            add_weekly(
-                tx,
+        let mut rows = JsonRows::new();
+        let (mut tallies, mut inclusion) = (Vec::new(), Vec::new());
+        for (unit, row) in &figures {
+            tallies.clear();
+            row.tallies.write(&mut tallies);
+            inclusion.clear();
+            row.inclusion.write(&mut inclusion);
+            rows.push(&[
+                Json::T(&b.units[*unit as usize]),
+                Json::T(std::str::from_utf8(&tallies).expect("digits, dashes and separators")),
+                Json::T(std::str::from_utf8(&inclusion).expect("digits, dashes and separators")),
+            ]);
+        }
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "INSERT INTO field_unit_weeks (plan_code, unit_code, tallies, inclusion)
+             SELECT $2, unit_code, tallies, inclusion FROM ({}) u WHERE true
+             ON CONFLICT (plan_code, unit_code) DO UPDATE SET
+                 tallies = excluded.tallies, inclusion = excluded.inclusion",
+            json_rows(
                 backend,
-                "field_inclusion",
-                &group_columns(),
-                plan,
-                b.units,
-                &cells,
+                1,
+                &[
+                    ("unit_code", JsonCol::Text),
+                    ("tallies", JsonCol::Text),
+                    ("inclusion", JsonCol::Text),
+                ]
             )
-            .await?;
-        }
+        )))
+        .bind(rows.finish())
+        .bind(&plan.code)
+        .execute(&mut **tx)
+        .await?;
         Ok(true)
     }
 
@@ -744,8 +693,10 @@ impl Store {
         reporting_day: NaiveDate,
     ) -> Result<std::collections::HashMap<String, i64>> {
         let sums = self
-            .sum_weeks("field_weeks", &tally_columns(), plan, unit, reporting_day)
-            .await?;
+            .unit_weeks(plan, &[unit])
+            .await?
+            .remove(unit)
+            .map_or([0; TALLY_ITEMS.len()], |w| w.tallies.until(reporting_day));
         Ok(TALLY_ITEMS
             .iter()
             .zip(sums)
@@ -754,8 +705,8 @@ impl Store {
     }
 
     /// The team activity of `units` up to the week of `to` (a reporting day): cumulative figures,
-    /// and the figures of each of the `recent` weeks (reporting days). Two reads of at most one row
-    /// per unit and week, whatever the number of records.
+    /// and the figures of each of the `recent` weeks (reporting days). One row per unit is read,
+    /// whatever the number of records.
     pub async fn field_activity(
         &self,
         plan: &str,
@@ -763,62 +714,30 @@ impl Store {
         recent: &[NaiveDate],
         to: NaiveDate,
     ) -> Result<std::collections::HashMap<String, Activity>> {
-        // Units and weeks are named one by one (no week range), so that PostgreSQL looks each up
-        // in the primary key even when its statistics lag behind a bulk import.
-        let backend = self.backend();
-        let codes = JsonRows::texts(units.iter().map(String::as_str));
-        let totals: Vec<(String, i64, i64, i64, Option<String>)> =
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT unit_code, CAST(SUM(records) AS BIGINT), CAST(SUM(people) AS BIGINT),
-                        CAST(SUM(golden) AS BIGINT), MIN(CASE WHEN golden > 0 THEN week END)
-                 FROM field_weeks WHERE plan_code = $1 AND {} AND week <= $2
-                 GROUP BY unit_code",
-                json_in(backend, "unit_code", 3)
-            )))
-            .bind(plan)
-            .bind(to.to_string())
-            .bind(&codes)
-            .fetch_all(&self.pool)
-            .await?;
+        let codes: Vec<&str> = units.iter().map(String::as_str).collect();
         let mut out = std::collections::HashMap::new();
-        for (unit, records, people, golden, golden_week) in totals {
-            let golden_week = golden_week.as_deref().map(parse_date).transpose()?;
-            out.insert(
-                unit,
-                Activity {
-                    records,
-                    people,
-                    golden,
-                    golden_week,
-                    weeks: Vec::new(),
-                },
-            );
-        }
-        if recent.is_empty() {
-            return Ok(out);
-        }
-        let mut query =
-            sqlx::query_as::<_, (String, String, i64, i64)>(sqlx::AssertSqlSafe(format!(
-                "SELECT unit_code, week, people, teams FROM field_weeks
-             WHERE plan_code = $1 AND {} AND week IN ({})",
-                json_in(backend, "unit_code", 2),
-                (3..3 + recent.len())
-                    .map(|i| format!("${i}"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )))
-            .bind(plan)
-            .bind(&codes);
-        for week in recent {
-            query = query.bind(week.to_string());
-        }
-        let weekly = query.fetch_all(&self.pool).await?;
-        for (unit, week, people, teams) in weekly {
-            let week = parse_date(&week)?;
-            out.entry(unit)
-                .or_default()
-                .weeks
-                .push((week, people, teams));
+        for (unit, weeks) in self.unit_weeks(plan, &codes).await? {
+            let mut activity = Activity::default();
+            if weeks.tallies.up_to(to).next().is_some() {
+                let sums = weeks.tallies.until(to);
+                activity.records = sums[item_index(RECORDS)];
+                activity.people = sums[item_index(PEOPLE)];
+                activity.golden = sums[item_index(GOLDEN)];
+                activity.golden_week = weeks
+                    .tallies
+                    .up_to(to)
+                    .find(|(_, c)| c[item_index(GOLDEN)] > 0)
+                    .map(|(w, _)| *w);
+            } else if !recent.iter().any(|w| weeks.tallies.get(*w).is_some()) {
+                continue;
+            }
+            for week in recent {
+                if let Some(c) = weeks.tallies.get(*week) {
+                    let (people, teams) = (c[item_index(PEOPLE)], c[item_index(TEAMS)]);
+                    activity.weeks.push((*week, people, teams));
+                }
+            }
+            out.insert(unit, activity);
         }
         Ok(out)
     }
@@ -831,14 +750,10 @@ impl Store {
         reporting_day: NaiveDate,
     ) -> Result<Vec<InclusionCell>> {
         let sums = self
-            .sum_weeks(
-                "field_inclusion",
-                &group_columns(),
-                plan,
-                unit,
-                reporting_day,
-            )
-            .await?;
+            .unit_weeks(plan, &[unit])
+            .await?
+            .remove(unit)
+            .map_or([0; GROUPS], |w| w.inclusion.until(reporting_day));
         Ok(sums
             .into_iter()
             .enumerate()
@@ -850,32 +765,10 @@ impl Store {
             .collect())
     }
 
-    /// The sums of `columns` of a weekly table (`field_weeks`, `field_inclusion`) for `unit` up to
-    /// the week of `reporting_day`.
-    async fn sum_weeks(
-        &self,
-        table: &str,
-        columns: &[String],
-        plan: &str,
-        unit: &str,
-        reporting_day: NaiveDate,
-    ) -> Result<Vec<i64>> {
-        let sums: Vec<String> = columns
-            .iter()
-            .map(|c| format!("CAST(COALESCE(SUM({c}), 0) AS BIGINT)"))
-            .collect();
-        let row = sqlx::query(sqlx::AssertSqlSafe(format!(
-            "SELECT {} FROM {table} WHERE plan_code = $1 AND unit_code = $2 AND week <= $3",
-            sums.join(", ")
-        )))
-        .bind(plan)
-        .bind(unit)
-        .bind(reporting_day.to_string())
-        .fetch_one(&self.pool)
-        .await?;
-        (0..columns.len())
-            .map(|i| Ok(row.try_get::<i64, _>(i)?))
-            .collect()
+    /// The log's figures of `units`, week by week.
+    async fn unit_weeks(&self, plan: &str, units: &[&str]) -> Result<HashMap<String, UnitWeeks>> {
+        let codes = JsonRows::texts(units.iter().copied());
+        read_unit_weeks(&self.pool, self.backend(), plan, codes).await
     }
 
     /// For the ingest benchmark only: the same rows inserted plainly into a bare table shaped like
@@ -973,13 +866,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_village_counts_the_first_tally_items() {
+        assert_eq!(TALLY_ITEMS[..VILLAGE_ITEMS], [RECORDS, PEOPLE, FULL]);
+    }
+
+    #[test]
     fn inclusion_groups_are_numbered_once_each() {
-        let names: HashSet<String> = (0..GROUPS).map(group_column).collect();
-        assert_eq!(names.len(), GROUPS);
         for i in 0..GROUPS {
             assert_eq!(group_index(&group_of(i)), i);
         }
-        assert_eq!(group_column(0), "g_u_u_u");
-        assert_eq!(group_column(GROUPS - 1), "g_tu_60_f_y");
+        // The first and last of the order migration 0010 packs the old columns in.
+        let unknown = Group {
+            age_band: None,
+            gender: None,
+            minority: None,
+        };
+        assert_eq!(group_of(0), unknown);
+        let last = Group {
+            age_band: Some(AgeBand::ALL[AgeBand::ALL.len() - 1]),
+            gender: Some(Gender::Female),
+            minority: Some(true),
+        };
+        assert_eq!(group_of(GROUPS - 1), last);
     }
 }

@@ -18,6 +18,7 @@ pub mod reports;
 mod rollups;
 pub mod targets;
 pub mod testing;
+mod unit_weeks;
 pub mod units;
 
 pub use db::{Backend, Store};

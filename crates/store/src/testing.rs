@@ -124,6 +124,15 @@ impl Drop for TestDatabase {
 }
 
 impl crate::Store {
+    /// Opens a database with the migrations up to `version` applied: the schema a migration after
+    /// it finds in a deployment.
+    pub async fn open_at_migration_for_tests(
+        url: &str,
+        version: i64,
+    ) -> crate::error::Result<crate::Store> {
+        crate::Store::open_at(url, version).await
+    }
+
     /// Runs a raw statement: for tests that prove the schema refuses something (never used by the app).
     pub async fn execute_raw_for_tests(&self, sql: &'static str) -> Result<u64, sqlx::Error> {
         Ok(sqlx::query(sql).execute(&self.pool).await?.rows_affected())

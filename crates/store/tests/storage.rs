@@ -1451,3 +1451,102 @@ mod field_log {
         }
     );
 }
+
+/// Migration 0010 packs each unit's weekly rows into one row: what was logged before it reads the
+/// same after it.
+async fn weekly_figures_survive_packing(engine: Engine) {
+    let Some(db) = TestDatabase::new(engine).await else {
+        return;
+    };
+    let old = Store::open_at_migration_for_tests(&db.url, 9)
+        .await
+        .expect("migrations up to 0009");
+    old.execute_raw_for_tests(
+        "INSERT INTO field_weeks (plan_code, unit_code, week, records, people, full_records, teams,
+             golden, skill_1, vneid, domain)
+         VALUES ('p', 'V1', '2025-09-05', 7, 5, 2, 1, 0, 0, 0, 0),
+                ('p', 'V1', '2025-09-12', 3, 2, 3, 1, 1, 0, 0, 0),
+                ('p', 'C1', '2025-09-05', 7, 5, 2, 1, 0, 4, 3, 1),
+                ('p', 'C1', '2025-09-12', 3, 2, 3, 1, 1, 2, 1, 0)",
+    )
+    .await
+    .unwrap();
+    old.execute_raw_for_tests(
+        "INSERT INTO field_inclusion (plan_code, unit_code, week, g_u_u_u, g_18_34_f_y, g_tu_60_f_y)
+         VALUES ('p', 'C1', '2025-09-05', 1, 3, 1), ('p', 'C1', '2025-09-12', 0, 2, 0)",
+    )
+    .await
+    .unwrap();
+    old.close().await;
+
+    let store = Store::open(&db.url).await.expect("migration 0010");
+    let totals = store.field_totals("p", "C1", d(2025, 9, 5)).await.unwrap();
+    let pick = |t: &std::collections::HashMap<String, i64>, items: &[&str]| -> Vec<i64> {
+        items.iter().map(|i| t[*i]).collect()
+    };
+    let items = [
+        "records", "people", "full", "teams", "golden", "skill_1", "vneid", "domain",
+    ];
+    assert_eq!(pick(&totals, &items), [7, 5, 2, 1, 0, 4, 3, 1]);
+    let totals = store.field_totals("p", "C1", d(2025, 9, 12)).await.unwrap();
+    assert_eq!(pick(&totals, &items), [10, 7, 5, 2, 1, 6, 4, 1]);
+    let totals = store.field_totals("p", "V1", d(2025, 9, 12)).await.unwrap();
+    assert_eq!(pick(&totals, &items), [10, 7, 5, 2, 1, 0, 0, 0]);
+
+    let activity = store
+        .field_activity(
+            "p",
+            &["V1".into(), "C1".into(), "V9".into()],
+            &[d(2025, 9, 12)],
+            d(2025, 9, 12),
+        )
+        .await
+        .unwrap();
+    assert_eq!(activity.len(), 2, "a unit without records has no activity");
+    let v1 = &activity["V1"];
+    assert_eq!((v1.records, v1.people, v1.golden), (10, 7, 1));
+    assert_eq!(v1.golden_week, Some(d(2025, 9, 12)));
+    assert_eq!(activity["C1"].weeks, [(d(2025, 9, 12), 2, 1)]);
+
+    let mut cells: Vec<(String, i64)> = store
+        .field_inclusion("p", "C1", d(2025, 9, 12))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| (format!("{:?}", c.group), c.people))
+        .collect();
+    cells.sort();
+    let group = |age_band, gender, minority| {
+        format!(
+            "{:?}",
+            hocvuso_core::field::Group {
+                age_band,
+                gender,
+                minority
+            }
+        )
+    };
+    use hocvuso_core::cccd::Gender::Female;
+    use hocvuso_core::field::AgeBand;
+    let mut expected = vec![
+        (group(None, None, None), 1),
+        (
+            group(Some(AgeBand::From18To34), Some(Female), Some(true)),
+            5,
+        ),
+        (group(Some(AgeBand::From60), Some(Female), Some(true)), 1),
+    ];
+    expected.sort();
+    assert_eq!(cells, expected);
+    store.close().await;
+}
+
+#[tokio::test]
+async fn weekly_figures_survive_packing_sqlite() {
+    weekly_figures_survive_packing(Engine::Sqlite).await;
+}
+
+#[tokio::test]
+async fn weekly_figures_survive_packing_postgres() {
+    weekly_figures_survive_packing(Engine::Postgres).await;
+}
