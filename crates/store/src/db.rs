@@ -268,6 +268,29 @@ pub(crate) fn json_agg(backend: Backend, cols: &[&str]) -> String {
     }
 }
 
+/// Starts `statement`, does `work` on this thread while the statement runs on the connection's side
+/// (SQLite's worker thread, PostgreSQL's server), then waits for the statement: a batch's counting
+/// in memory overlaps its statements on a second core instead of following them.
+pub(crate) async fn overlapped<S: std::future::Future, T>(
+    statement: S,
+    work: impl FnOnce() -> T,
+) -> (S::Output, T) {
+    let mut statement = std::pin::pin!(statement);
+    // One poll sends the statement on its way.
+    let mut first = None;
+    std::future::poll_fn(|cx| {
+        first = Some(statement.as_mut().poll(cx));
+        std::task::Poll::Ready(())
+    })
+    .await;
+    let done = work();
+    let out = match first {
+        Some(std::task::Poll::Ready(out)) => out,
+        _ => statement.await,
+    };
+    (out, done)
+}
+
 /// Parses the text of a [`json_agg`].
 pub(crate) fn from_json_agg<T: serde::de::DeserializeOwned>(text: &str) -> Result<Vec<T>> {
     serde_json::from_str(text)

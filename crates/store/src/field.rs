@@ -10,10 +10,10 @@ use crate::Store;
 use crate::audit::{Entry, Who, append};
 use crate::db::{
     Backend, Json, JsonCol, JsonRows, WriteTx, from_json_agg, json_agg, json_in, json_rows,
-    now_text,
+    now_text, overlapped,
 };
 use crate::error::{Result, RowProblem, StoreError};
-use crate::unit_weeks::Weeks;
+use crate::unit_weeks::{Weeks, parse_day};
 use crate::units::subtree_range;
 use chrono::NaiveDate;
 use hocvuso_core::calendar::reporting_day_for;
@@ -166,6 +166,12 @@ struct Batch<'a> {
     known_people: &'a HashMap<&'a str, Items>,
     /// What the persons counted for and their last day, as stored before the batch.
     people_stored: &'a HashMap<&'a str, (Items, NaiveDate)>,
+    /// What the batch counted, to add to its units' figures.
+    counted: Counted<'a>,
+}
+
+/// A batch's counts, and what adding them to the figures of its units needs (see [`roll_up`]).
+struct Counted<'a> {
     /// The batch's increases per village and week (its activity), per village's parent and week
     /// (every item), and per parent, week and inclusion group.
     by_village: &'a HashMap<(u32, NaiveDate), VillageCounts>,
@@ -174,6 +180,9 @@ struct Batch<'a> {
     /// Unit codes by number, and each village's lineage of numbers.
     units: &'a [String],
     lineages: &'a HashMap<u32, Vec<u32>>,
+    /// The numbers of every unit the batch counts in, and their figures as they were, by code.
+    touched: &'a [u32],
+    figures: HashMap<String, UnitWeeks>,
 }
 
 /// Adds `counts` to `row`.
@@ -184,8 +193,113 @@ fn add(row: &mut [i64], counts: &[i64]) {
 }
 
 fn parse_date(text: &str) -> Result<NaiveDate> {
-    text.parse()
-        .map_err(|_| StoreError::Corrupt(format!("ngày «{text}» không hợp lệ")))
+    parse_day(text).ok_or_else(|| StoreError::Corrupt(format!("ngày «{text}» không hợp lệ")))
+}
+
+/// Adds a counted batch to the figures of its units as they were read (`c.figures`): a village's
+/// activity to the village, everything to its parent and the units above, Golden Weeks where
+/// villages reached them. Returns the rows to write back, as one JSON value.
+fn roll_up(plan: &Plan, c: Counted<'_>) -> String {
+    // Every unit the batch counts in, as it was: its villages and the units above them.
+    let mut rows = c.figures;
+    let mut figures: HashMap<u32, UnitWeeks> = c
+        .touched
+        .iter()
+        .map(|u| (*u, rows.remove(&c.units[*u as usize]).unwrap_or_default()))
+        .collect();
+    // Each parent of villages (a commune), with the units above it.
+    let with_ancestors: HashMap<u32, &[u32]> = c
+        .lineages
+        .values()
+        .filter(|l| l.len() >= 2)
+        .map(|l| (l[l.len() - 2], &l[..l.len() - 1]))
+        .collect();
+    let parent = |village: u32| {
+        let lineage = &c.lineages[&village];
+        lineage.len().checked_sub(2).map(|i| lineage[i])
+    };
+
+    // A village counts its activity: records, people, records covering every skill, and
+    // whether it was active in the week (`teams`, 1 from its first record of the week). The
+    // units above count everything the villages counted, and the villages newly active.
+    let mut by_parent = c.by_parent;
+    // Villages reaching their Golden Week threshold in this batch, and the earliest such week.
+    let mut crossed: HashMap<u32, NaiveDate> = HashMap::default();
+    let (records, full, teams) = (item_index(RECORDS), item_index(FULL), item_index(TEAMS));
+    for (&(village, week), counts) in c.by_village {
+        let cell = figures
+            .get_mut(&village)
+            .expect("every village is read")
+            .tallies
+            .week(week);
+        if cell[records] == 0 {
+            cell[teams] = 1;
+            if let Some(p) = parent(village) {
+                by_parent.entry((p, week)).or_default()[teams] += 1;
+            }
+        }
+        let full_before = cell[full];
+        add(cell, counts);
+        if let Some(people) = plan.golden_week_people
+            && golden_week_reached(full_before, cell[full], people)
+        {
+            let w = crossed.entry(village).or_insert(week);
+            *w = (*w).min(week);
+        }
+    }
+
+    // Golden Week: the first week a village reached the threshold, which may be earlier than
+    // the week recorded so far when late records of an earlier week arrive.
+    let golden = item_index(GOLDEN);
+    for (village, week) in crossed {
+        let row = figures.get_mut(&village).expect("every village is read");
+        let before = row
+            .tallies
+            .up_to(NaiveDate::MAX)
+            .find(|(_, c)| c[golden] > 0)
+            .map(|(w, _)| *w);
+        if before.is_some_and(|b| b <= week) {
+            continue;
+        }
+        row.tallies.week(week)[golden] = 1;
+        if let Some(before) = before {
+            row.tallies.week(before)[golden] = 0;
+        }
+        if let Some(p) = parent(village) {
+            by_parent.entry((p, week)).or_default()[golden] += 1;
+            if let Some(before) = before {
+                by_parent.entry((p, before)).or_default()[golden] -= 1;
+            }
+        }
+    }
+    for ((parent, week), counts) in by_parent {
+        for unit in with_ancestors[&parent] {
+            let row = figures.get_mut(unit).expect("every unit above is read");
+            add(row.tallies.week(week), &counts);
+        }
+    }
+    // Inclusion aggregates, likewise from the parents up.
+    for ((parent, week, group), n) in c.groups {
+        for unit in with_ancestors[parent] {
+            let row = figures.get_mut(unit).expect("every unit above is read");
+            row.inclusion.week(*week)[*group] += n;
+        }
+    }
+
+    let mut rows = JsonRows::new();
+    let (mut tallies, mut inclusion) = (Vec::new(), Vec::new());
+    for (unit, row) in &figures {
+        tallies.clear();
+        row.tallies.write(&mut tallies);
+        inclusion.clear();
+        row.inclusion.write(&mut inclusion);
+        rows.push(&[
+            Json::T(&c.units[*unit as usize]),
+            Json::T(std::str::from_utf8(&tallies).expect("digits, dashes and separators")),
+            Json::T(std::str::from_utf8(&inclusion).expect("digits, dashes and separators")),
+        ]);
+    }
+    rows.finish()
 }
 
 impl Store {
@@ -334,7 +448,8 @@ impl Store {
             .await?;
             from_json_agg(&rows)?
         };
-        let mut stored: HashMap<&str, (&str, NaiveDate, i64)> = HashMap::default();
+        let mut stored: HashMap<&str, (&str, NaiveDate, i64)> =
+            HashMap::with_capacity_and_hasher(inputs.len(), Default::default());
         for (id, village, day, items) in &rows {
             stored.insert(id, (village, parse_date(day)?, *items));
         }
@@ -346,7 +461,8 @@ impl Store {
             .collect();
         keys.sort_unstable();
         keys.dedup();
-        let mut people: HashMap<&str, Items> = HashMap::default();
+        let mut people: HashMap<&str, Items> =
+            HashMap::with_capacity_and_hasher(keys.len(), Default::default());
         // What they counted for, and the last day they were seen, as stored.
         let mut people_stored: HashMap<&str, (Items, NaiveDate)> = HashMap::default();
         if !keys.is_empty() {
@@ -368,57 +484,73 @@ impl Store {
             }
         }
 
-        // Count, in memory, per village and week (and group, for the inclusion view).
+        // Count, in memory, per village and week (and group, for the inclusion view), while the
+        // figures of every unit the batch counts in are read: its villages and the units above.
+        let mut touched: Vec<u32> = lineages.values().flatten().copied().collect();
+        touched.sort_unstable();
+        touched.dedup();
+        let read = read_unit_weeks(
+            &mut *tx,
+            backend,
+            &plan.code,
+            JsonRows::texts(touched.iter().map(|u| units[*u as usize].as_str())),
+        );
         let every_skill = all_skills(plan);
         let mut outcomes = Vec::with_capacity(inputs.len());
         let mut by_village: HashMap<(u32, NaiveDate), VillageCounts> =
             HashMap::with_capacity_and_hasher(inputs.len(), Default::default());
         let mut by_parent: HashMap<(u32, NaiveDate), Counts> = HashMap::default();
         let mut groups: HashMap<(u32, NaiveDate, usize), i64> = HashMap::default();
-        let mut touched_people: HashMap<&str, NaiveDate> = HashMap::default();
+        let mut touched_people: HashMap<&str, NaiveDate> =
+            HashMap::with_capacity_and_hasher(keys.len(), Default::default());
         let mut new_records = Vec::new();
-        for input in inputs {
-            let r = &input.record;
-            if let Some((village, day, items)) = stored.get(r.id.as_str()) {
-                let same = *village == input.village && *day == r.day && *items == r.items.0 as i64;
-                outcomes.push(if same {
-                    Outcome::Duplicate
-                } else {
-                    Outcome::Conflict
-                });
-                continue;
-            }
-            stored.insert(&r.id, (&input.village, r.day, r.items.0 as i64));
-            let before = r.person.as_deref().and_then(|k| people.get(k).copied());
-            let t = tally(r.items, before, every_skill);
-            if let Some(key) = &r.person {
-                people.insert(key, before.unwrap_or_default().union(t.added));
-                let last = touched_people.entry(key.as_str()).or_insert(r.day);
-                *last = (*last).max(r.day);
-            }
-            let village = unit_index[&input.village];
-            let week = reporting_day_for(plan, r.day);
-            let mut counts: Counts = [0; TALLY_ITEMS.len()];
-            for (item, n) in &t.items {
-                counts[item_index(item)] += n;
-            }
-            add(
-                by_village.entry((village, week)).or_default(),
-                &counts[..VILLAGE_ITEMS],
-            );
-            // Everything else starts at the village's parent (a village's cells are too small).
-            let lineage = &lineages[&village];
-            if let Some(parent) = lineage.len().checked_sub(2).map(|i| lineage[i]) {
-                add(by_parent.entry((parent, week)).or_default(), &counts);
-                if t.new_person {
-                    *groups
-                        .entry((parent, week, group_index(&r.group)))
-                        .or_default() += 1;
+        let (figures, ()) = overlapped(read, || {
+            for input in inputs {
+                let r = &input.record;
+                if let Some((village, day, items)) = stored.get(r.id.as_str()) {
+                    let same =
+                        *village == input.village && *day == r.day && *items == r.items.0 as i64;
+                    outcomes.push(if same {
+                        Outcome::Duplicate
+                    } else {
+                        Outcome::Conflict
+                    });
+                    continue;
                 }
+                stored.insert(&r.id, (&input.village, r.day, r.items.0 as i64));
+                let before = r.person.as_deref().and_then(|k| people.get(k).copied());
+                let t = tally(r.items, before, every_skill);
+                if let Some(key) = &r.person {
+                    people.insert(key, before.unwrap_or_default().union(t.added));
+                    let last = touched_people.entry(key.as_str()).or_insert(r.day);
+                    *last = (*last).max(r.day);
+                }
+                let village = unit_index[&input.village];
+                let week = reporting_day_for(plan, r.day);
+                let mut counts: Counts = [0; TALLY_ITEMS.len()];
+                for (item, n) in &t.items {
+                    counts[item_index(item)] += n;
+                }
+                add(
+                    by_village.entry((village, week)).or_default(),
+                    &counts[..VILLAGE_ITEMS],
+                );
+                // Everything else starts at the village's parent (a village's cells are too small).
+                let lineage = &lineages[&village];
+                if let Some(parent) = lineage.len().checked_sub(2).map(|i| lineage[i]) {
+                    add(by_parent.entry((parent, week)).or_default(), &counts);
+                    if t.new_person {
+                        *groups
+                            .entry((parent, week, group_index(&r.group)))
+                            .or_default() += 1;
+                    }
+                }
+                new_records.push((input, t.added));
+                outcomes.push(Outcome::Stored);
             }
-            new_records.push((input, t.added));
-            outcomes.push(Outcome::Stored);
-        }
+        })
+        .await;
+        let figures = figures?;
 
         if !new_records.is_empty() {
             let all_new = self
@@ -432,11 +564,15 @@ impl Store {
                         people: &touched_people,
                         known_people: &people,
                         people_stored: &people_stored,
-                        by_village: &by_village,
-                        by_parent,
-                        groups: &groups,
-                        units: &units,
-                        lineages: &lineages,
+                        counted: Counted {
+                            by_village: &by_village,
+                            by_parent,
+                            groups: &groups,
+                            units: &units,
+                            lineages: &lineages,
+                            touched: &touched,
+                            figures,
+                        },
                     },
                 )
                 .await?;
@@ -495,7 +631,7 @@ impl Store {
                 Json::I(added.0 as i64),
             ]);
         }
-        let written = sqlx::query(sqlx::AssertSqlSafe(format!(
+        let insert = sqlx::query(sqlx::AssertSqlSafe(format!(
             "INSERT INTO field_records (id, batch_id, village_code, day, items, added)
              SELECT id, $2, village_code, day, items, added FROM ({}) r WHERE true
              ON CONFLICT (id) DO NOTHING",
@@ -513,10 +649,10 @@ impl Store {
         )))
         .bind(rows.finish())
         .bind(batch)
-        .execute(&mut **tx)
-        .await?
-        .rows_affected();
-        if written != b.records.len() as u64 {
+        .execute(&mut **tx);
+        // The units' new figures are worked out while the records are inserted.
+        let (written, figures) = overlapped(insert, || roll_up(plan, b.counted)).await;
+        if written?.rows_affected() != b.records.len() as u64 {
             return Ok(false);
         }
 
@@ -556,113 +692,6 @@ impl Store {
             .await?;
         }
 
-        // Every unit the batch counts in, as it was: its villages and the units above them.
-        let mut touched: Vec<u32> = b.lineages.values().flatten().copied().collect();
-        touched.sort_unstable();
-        touched.dedup();
-        let mut rows = read_unit_weeks(
-            &mut **tx,
-            backend,
-            &plan.code,
-            JsonRows::texts(touched.iter().map(|u| b.units[*u as usize].as_str())),
-        )
-        .await?;
-        let mut figures: HashMap<u32, UnitWeeks> = touched
-            .iter()
-            .map(|u| (*u, rows.remove(&b.units[*u as usize]).unwrap_or_default()))
-            .collect();
-        // Each parent of villages (a commune), with the units above it.
-        let with_ancestors: HashMap<u32, &[u32]> = b
-            .lineages
-            .values()
-            .filter(|l| l.len() >= 2)
-            .map(|l| (l[l.len() - 2], &l[..l.len() - 1]))
-            .collect();
-        let parent = |village: u32| {
-            let lineage = &b.lineages[&village];
-            lineage.len().checked_sub(2).map(|i| lineage[i])
-        };
-
-        // A village counts its activity: records, people, records covering every skill, and
-        // whether it was active in the week (`teams`, 1 from its first record of the week). The
-        // units above count everything the villages counted, and the villages newly active.
-        let mut by_parent = b.by_parent;
-        // Villages reaching their Golden Week threshold in this batch, and the earliest such week.
-        let mut crossed: HashMap<u32, NaiveDate> = HashMap::default();
-        let (records, full, teams) = (item_index(RECORDS), item_index(FULL), item_index(TEAMS));
-        for (&(village, week), counts) in b.by_village {
-            let cell = figures
-                .get_mut(&village)
-                .expect("every village is read")
-                .tallies
-                .week(week);
-            if cell[records] == 0 {
-                cell[teams] = 1;
-                if let Some(p) = parent(village) {
-                    by_parent.entry((p, week)).or_default()[teams] += 1;
-                }
-            }
-            let full_before = cell[full];
-            add(cell, counts);
-            if let Some(people) = plan.golden_week_people
-                && golden_week_reached(full_before, cell[full], people)
-            {
-                let w = crossed.entry(village).or_insert(week);
-                *w = (*w).min(week);
-            }
-        }
-
-        // Golden Week: the first week a village reached the threshold, which may be earlier than
-        // the week recorded so far when late records of an earlier week arrive.
-        let golden = item_index(GOLDEN);
-        for (village, week) in crossed {
-            let row = figures.get_mut(&village).expect("every village is read");
-            let before = row
-                .tallies
-                .up_to(NaiveDate::MAX)
-                .find(|(_, c)| c[golden] > 0)
-                .map(|(w, _)| *w);
-            if before.is_some_and(|b| b <= week) {
-                continue;
-            }
-            row.tallies.week(week)[golden] = 1;
-            if let Some(before) = before {
-                row.tallies.week(before)[golden] = 0;
-            }
-            if let Some(p) = parent(village) {
-                by_parent.entry((p, week)).or_default()[golden] += 1;
-                if let Some(before) = before {
-                    by_parent.entry((p, before)).or_default()[golden] -= 1;
-                }
-            }
-        }
-        for ((parent, week), counts) in by_parent {
-            for unit in with_ancestors[&parent] {
-                let row = figures.get_mut(unit).expect("every unit above is read");
-                add(row.tallies.week(week), &counts);
-            }
-        }
-        // Inclusion aggregates, likewise from the parents up.
-        for ((parent, week, group), n) in b.groups {
-            for unit in with_ancestors[parent] {
-                let row = figures.get_mut(unit).expect("every unit above is read");
-                row.inclusion.week(*week)[*group] += n;
-            }
-        }
-
-        let mut rows = JsonRows::new();
-        let (mut tallies, mut inclusion) = (Vec::new(), Vec::new());
-        for (unit, row) in &figures {
-            tallies.clear();
-            row.tallies.write(&mut tallies);
-            inclusion.clear();
-            row.inclusion.write(&mut inclusion);
-            rows.push(&[
-                Json::T(&b.units[*unit as usize]),
-                Json::T(std::str::from_utf8(&tallies).expect("digits, dashes and separators")),
-                Json::T(std::str::from_utf8(&inclusion).expect("digits, dashes and separators")),
-            ]);
-        }
         sqlx::query(sqlx::AssertSqlSafe(format!(
             "INSERT INTO field_unit_weeks (plan_code, unit_code, tallies, inclusion)
              SELECT $2, unit_code, tallies, inclusion FROM ({}) u WHERE true
@@ -678,7 +707,7 @@ impl Store {
                 ]
             )
         )))
-        .bind(rows.finish())
+        .bind(figures)
         .bind(&plan.code)
         .execute(&mut **tx)
         .await?;

@@ -103,8 +103,8 @@ impl<const N: usize> Weeks<N> {
     }
 }
 
-/// `YYYY-MM-DD`, read without chrono's general parser.
-fn parse_day(text: &str) -> Option<NaiveDate> {
+/// `YYYY-MM-DD`, read without chrono's general parser (a batch reads tens of thousands).
+pub(crate) fn parse_day(text: &str) -> Option<NaiveDate> {
     let b = text.as_bytes();
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
