@@ -253,11 +253,7 @@ fn roll_up(plan: &Plan, c: Counted<'_>) -> String {
     let golden = item_index(GOLDEN);
     for (village, week) in crossed {
         let row = figures.get_mut(&village).expect("every village is read");
-        let before = row
-            .tallies
-            .up_to(NaiveDate::MAX)
-            .find(|(_, c)| c[golden] > 0)
-            .map(|(w, _)| *w);
+        let before = row.tallies.first_with(golden);
         if before.is_some_and(|b| b <= week) {
             continue;
         }
@@ -754,9 +750,8 @@ impl Store {
                 activity.golden = sums[item_index(GOLDEN)];
                 activity.golden_week = weeks
                     .tallies
-                    .up_to(to)
-                    .find(|(_, c)| c[item_index(GOLDEN)] > 0)
-                    .map(|(w, _)| *w);
+                    .first_with(item_index(GOLDEN))
+                    .filter(|w| *w <= to);
             } else if !recent.iter().any(|w| weeks.tallies.get(*w).is_some()) {
                 continue;
             }

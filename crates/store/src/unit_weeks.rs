@@ -91,6 +91,11 @@ impl<const N: usize> Weeks<N> {
         self.0.iter().take_while(move |(week, _)| *week <= day)
     }
 
+    /// The first week in which item `i` counts more than zero.
+    pub(crate) fn first_with(&self, i: usize) -> Option<NaiveDate> {
+        self.0.iter().find(|(_, c)| c[i] > 0).map(|(w, _)| *w)
+    }
+
     /// The sums of the counts up to `day`.
     pub(crate) fn until(&self, day: NaiveDate) -> [i64; N] {
         let mut sums = [0; N];
@@ -174,6 +179,8 @@ mod tests {
             "2025-09-05:;2025-09-12:12,0,0,1;2025-09-19:0,0,0,0,0,-1234567890123"
         );
         assert_eq!(Weeks::<6>::parse(&written).unwrap(), weeks);
+        assert_eq!(weeks.first_with(3), Some(day(12)));
+        assert_eq!(weeks.first_with(4), None);
         assert_eq!(weeks.until(day(11))[0], 0);
         assert_eq!(weeks.until(day(12)), [12, 0, 0, 1, 0, 0]);
         assert_eq!(text(&Weeks::<6>::default()), "");
