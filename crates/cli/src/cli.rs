@@ -364,8 +364,8 @@ fn redact(url: &str) -> String {
 async fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
         Command::Serve { db, addr, key } => {
-            let person_key = key.load(&db.database_url)?;
             let store = open(&db.database_url).await?;
+            let person_key = key.load(&store, &db.database_url).await?;
             demo::ensure_official_units(&store).await?;
             if let Some(password) = accounts::ensure_first_admin(&store).await? {
                 println!("Đã tạo tài khoản quản trị đầu tiên: admin / {password}");
@@ -384,13 +384,13 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             no_serve,
             key,
         } => {
-            let person_key = key.load(&database_url)?;
             let plan_text = match &plan {
                 Some(p) => std::fs::read_to_string(p)
                     .with_context(|| format!("không đọc được {}", p.display()))?,
                 None => demo::DAKLAK_PLAN.to_string(),
             };
             let store = open(&database_url).await?;
+            let person_key = key.load(&store, &database_url).await?;
             let (plan, summary) = demo::seed(&store, &plan_text, seed, until).await?;
             println!(
                 "Dữ liệu minh họa ({}): {} — {} thôn/buôn/tổ dân phố giả lập, {} báo cáo tuần giả lập đến {}",
@@ -616,8 +616,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
         } => {
             let bytes = std::fs::read(&file)
                 .with_context(|| format!("không đọc được {}", file.display()))?;
-            let person_key = key.load(&db.database_url)?;
             let store = open(&db.database_url).await?;
+            let person_key = key.load(&store, &db.database_url).await?;
             let plan = store
                 .active_plan()
                 .await?

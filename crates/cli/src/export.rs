@@ -1,18 +1,10 @@
 //! `hocvuso export`: the raw tables as CSV files (RFC 4180, UTF-8, a header row).
 
 use anyhow::{Context, Result};
+use hocvuso_docs::csv_out::CsvWriter;
 use hocvuso_store::Store;
 use hocvuso_store::export::{PAGE, TABLES};
-use std::io::Write;
 use std::path::Path;
-
-fn field(value: &Option<String>) -> String {
-    match value {
-        None => String::new(),
-        Some(v) if v.contains([',', '"', '\n', '\r']) => format!("\"{}\"", v.replace('"', "\"\"")),
-        Some(v) => v.clone(),
-    }
-}
 
 /// Writes every table of [`TABLES`] into `dir`; returns (table, rows written).
 pub async fn write_tables(store: &Store, dir: &Path) -> Result<Vec<(&'static str, usize)>> {
@@ -22,21 +14,20 @@ pub async fn write_tables(store: &Store, dir: &Path) -> Result<Vec<(&'static str
         let path = dir.join(format!("{name}.csv"));
         let file = std::fs::File::create(&path)
             .with_context(|| format!("không ghi được {}", path.display()))?;
-        let mut out = std::io::BufWriter::new(file);
-        writeln!(out, "{}", columns.join(","))?;
+        let mut out = CsvWriter::new(std::io::BufWriter::new(file), b',', false)?;
+        out.row(columns.iter())?;
         let mut rows = 0;
         loop {
             let page = store.export_page(index, rows as i64).await?;
             for row in &page {
-                let line: Vec<String> = row.iter().map(field).collect();
-                writeln!(out, "{}", line.join(","))?;
+                out.row(row.iter().map(|v| v.as_deref().unwrap_or_default()))?;
             }
             rows += page.len();
             if (page.len() as i64) < PAGE {
                 break;
             }
         }
-        out.flush()?;
+        std::io::Write::flush(&mut out.finish()?)?;
         written.push((*name, rows));
     }
     Ok(written)

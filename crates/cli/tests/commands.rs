@@ -537,3 +537,231 @@ fn no_raw_citizen_number_is_kept_logged_or_sent_back() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_second_person_key_for_one_database_is_refused() {
+    let dir = std::env::temp_dir().join(format!("hocvuso-cli-{}-keys", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}", dir.join("k.db").display());
+    let (a, b) = (dir.join("a.key"), dir.join("b.key"));
+    let (a, b) = (a.display().to_string(), b.display().to_string());
+    let out = hocvuso(&[
+        "plan",
+        "load",
+        &repo("plans/daklak-100-ngay-2025.toml"),
+        "--database-url",
+        &url,
+    ]);
+    assert!(out.status.success(), "{}", stdout(&out));
+    let log = temp("empty-log.csv", "ma_thon,ngay\n");
+    let import = |key: &str| {
+        hocvuso(&[
+            "import",
+            "field-log",
+            &log,
+            "--database-url",
+            &url,
+            "--person-key-file",
+            key,
+        ])
+    };
+    let refused = "khác khóa mà cơ sở dữ liệu này đang dùng";
+    // The first key used with the database is recorded (whatever the file's content).
+    let first = import(&a);
+    assert!(!String::from_utf8_lossy(&first.stderr).contains(refused));
+    // A server started with another key refuses to start, and says how to share the key.
+    let serve = Command::new(env!("CARGO_BIN_EXE_hocvuso"))
+        .args([
+            "serve",
+            "--database-url",
+            &url,
+            "--person-key-file",
+            &b,
+            "--addr",
+            "127.0.0.1:0",
+        ])
+        .env("HOCVUSO_LOG", "error")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pid = serve.id();
+    let watchdog = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_secs(60));
+        let _ = Command::new("kill").arg(pid.to_string()).status();
+    });
+    let out = serve.wait_with_output().unwrap();
+    drop(watchdog);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "a second key was accepted: {err}");
+    assert!(
+        err.contains(refused) && err.contains("HOCVUSO_PERSON_KEY_FILE"),
+        "{err}"
+    );
+    // The same key again is accepted.
+    let again = import(&a);
+    assert!(!String::from_utf8_lossy(&again.stderr).contains(refused));
+}
+
+/// The server's peak memory (VmHWM) in MB.
+fn peak_rss_mb(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let kb: u64 = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .expect("VmHWM");
+    kb / 1024
+}
+
+/// A report template whose sheets are replaced by rows of cells that inflate to about `inflated`
+/// bytes, deflated to a small file.
+fn inflating_workbook(template: &[u8], inflated: usize) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(template)).unwrap();
+    let mut out = std::io::Cursor::new(Vec::new());
+    let mut zip = zip::ZipWriter::new(&mut out);
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .compression_level(Some(9))
+        .large_file(true);
+    let row =
+        "<row>".to_string() + &"<c t=\"inlineStr\"><is><t>9</t></is></c>".repeat(200) + "</row>";
+    for i in 0..archive.len() {
+        let mut member = archive.by_index(i).unwrap();
+        let name = member.name().unwrap().into_owned();
+        zip.start_file(name.as_str(), options).unwrap();
+        if name.starts_with("xl/worksheets/") {
+            zip.write_all(b"<?xml version=\"1.0\"?><worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\"><sheetData>").unwrap();
+            let mut written = 0;
+            while written < inflated {
+                zip.write_all(row.as_bytes()).unwrap();
+                written += row.len();
+            }
+            zip.write_all(b"</sheetData></worksheet>").unwrap();
+        } else {
+            let mut bytes = Vec::new();
+            member.read_to_end(&mut bytes).unwrap();
+            zip.write_all(&bytes).unwrap();
+        }
+    }
+    zip.finish().unwrap();
+    out.into_inner()
+}
+
+/// A child process killed when the test ends, however it ends.
+struct Killed(std::process::Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// An upload is measured by what it inflates to: a small workbook whose sheet expands to half a
+/// gigabyte is refused with the limit named, and the server's memory stays within its budget.
+#[test]
+fn a_workbook_inflating_to_half_a_gigabyte_is_refused_within_the_memory_budget() {
+    use std::io::{Read, Write};
+    let dir = std::env::temp_dir().join(format!("hocvuso-cli-{}-bomb", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}", dir.join("bomb.db").display());
+    let key = dir.join("person.key").display().to_string();
+    let demo = hocvuso(&[
+        "demo",
+        "--no-serve",
+        "--database-url",
+        &url,
+        "--person-key-file",
+        &key,
+    ]);
+    assert!(
+        demo.status.success(),
+        "{}",
+        String::from_utf8_lossy(&demo.stderr)
+    );
+    let token_out = hocvuso(&[
+        "user",
+        "token",
+        "baocao.xa",
+        "--label",
+        "test",
+        "--database-url",
+        &url,
+    ]);
+    let token = stdout(&token_out)
+        .split_whitespace()
+        .find(|w| w.starts_with("hvs_"))
+        .expect("a token")
+        .to_string();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let server = Killed(
+        Command::new(env!("CARGO_BIN_EXE_hocvuso"))
+            .args([
+                "serve",
+                "--database-url",
+                &url,
+                "--addr",
+                &addr,
+                "--person-key-file",
+                &key,
+            ])
+            .env("HOCVUSO_LOG", "error")
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let started = std::time::Instant::now();
+    while std::net::TcpStream::connect(&addr).is_err() {
+        assert!(started.elapsed().as_secs() < 60, "server did not start");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let send = |method: &str, path: &str, content_type: &str, body: &[u8]| -> (u16, Vec<u8>) {
+        let mut s = std::net::TcpStream::connect(&addr).unwrap();
+        write!(
+            s,
+            "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nAuthorization: Bearer {token}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        )
+        .unwrap();
+        s.write_all(body).unwrap();
+        let mut out = Vec::new();
+        s.read_to_end(&mut out).unwrap();
+        let split = out.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+        let status = String::from_utf8_lossy(&out[9..12]).parse().unwrap();
+        (status, out[split + 4..].to_vec())
+    };
+    let week = "/reports/22015/2025-09-05";
+    let (status, template) = send("GET", &format!("{week}/template.xlsx"), "text/plain", b"");
+    assert_eq!(status, 200);
+    let bomb = inflating_workbook(&template, 512 << 20);
+    assert!(bomb.len() < 5 << 20, "{} bytes", bomb.len());
+    let boundary = "hocvusoBoundary7MA4YWxkTrZu0gW";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"bao-cao.xlsx\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(&bomb);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let (status, page) = send(
+        "POST",
+        &format!("{week}/upload"),
+        &format!("multipart/form-data; boundary={boundary}"),
+        &body,
+    );
+    let page = String::from_utf8_lossy(&page).into_owned();
+    let peak = peak_rss_mb(server.0.id());
+    eprintln!("server peak RSS after the upload: {peak} MB");
+    drop(server);
+    assert_eq!(status, 422, "{page}");
+    assert!(page.contains("vượt giới hạn 64 MB cho mỗi phần"), "{page}");
+    assert!(peak < 300, "the server grew to {peak} MB");
+}

@@ -155,6 +155,15 @@ impl Secret {
                 .expect("HMAC accepts keys of any length"),
         )
     }
+
+    /// A keyed fingerprint of the secret (16 hex digits): the same for the same secret, telling
+    /// nothing of it, so that a database can record which key its pseudonyms were made with. No
+    /// pseudonym can equal it: they are HMACs of 12 digits, this one of a longer text.
+    pub fn fingerprint(&self) -> String {
+        let mut mac = self.0.clone();
+        mac.update(b"hocvuso person key fingerprint v1");
+        hex::encode(&mac.finalize().into_bytes()[..8])
+    }
 }
 
 #[cfg(test)]

@@ -252,6 +252,11 @@ impl PersonKey {
         }
         Ok(PersonKey(crate::cccd::Secret::new(&bytes)))
     }
+
+    /// See [`crate::cccd::Secret::fingerprint`].
+    pub fn fingerprint(&self) -> String {
+        self.0.fingerprint()
+    }
 }
 
 impl std::fmt::Debug for PersonKey {

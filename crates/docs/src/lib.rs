@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 pub mod chart;
+pub mod csv_out;
 pub mod docx;
 pub mod field_log;
 pub mod fonts;
@@ -13,3 +14,4 @@ pub mod report_xlsx;
 pub mod table;
 pub mod table_xlsx;
 pub mod units_csv;
+pub mod xlsx_in;

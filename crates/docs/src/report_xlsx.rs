@@ -5,16 +5,16 @@
 //! (negative, numerator above denominator, warnings) are the shared ones of `hocvuso_core::report`,
 //! applied by the caller; [`Template::cell_of`] places their findings back on cells.
 
-use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+use crate::xlsx_in::SheetError;
+use calamine::Data;
 use chrono::NaiveDate;
 use hocvuso_core::input::parse_count;
 use hocvuso_core::report::Figure;
 use rust_xlsxwriter::{DataValidation, DataValidationRule, Format, Workbook};
 use std::collections::BTreeMap;
-use std::io::Cursor;
 
 /// Largest workbook accepted, in bytes.
-pub const MAX_XLSX_BYTES: usize = 5 * 1024 * 1024;
+pub const MAX_XLSX_BYTES: usize = crate::xlsx_in::MAX_FILE_BYTES;
 const SHEET: &str = "Báo cáo";
 const META: &str = "_hocvuso";
 const HEADER_ROW: u32 = 4;
@@ -323,20 +323,16 @@ pub fn read_workbook(bytes: &[u8], t: &Template) -> Result<Imported, Vec<CellPro
             message,
         }]
     };
-    if bytes.len() > MAX_XLSX_BYTES {
-        return Err(whole(format!(
-            "tệp lớn {:.1} MB, vượt giới hạn {} MB",
-            bytes.len() as f64 / 1_048_576.0,
-            MAX_XLSX_BYTES / 1_048_576
-        )));
-    }
-    if !bytes.starts_with(b"PK\x03\x04") {
-        return Err(whole("tệp không phải Excel .xlsx (hãy lưu dạng “Excel Workbook (*.xlsx)”, không phải .xls hay .csv)".into()));
-    }
-    let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes))
-        .map_err(|e| whole(format!("tệp .xlsx bị hỏng, không đọc được: {e}")))?;
-    let Ok(meta) = wb.worksheet_range(META) else {
-        return Err(whole("tệp không phải mẫu báo cáo của hệ thống (thiếu trang ẩn _hocvuso); hãy tải mẫu từ trang báo cáo".into()));
+    let mut wb = crate::xlsx_in::open(bytes).map_err(whole)?;
+    let meta = match crate::xlsx_in::sheet(&mut wb, META) {
+        Ok(meta) => meta,
+        Err(SheetError::Missing) => {
+            return Err(whole("tệp không phải mẫu báo cáo của hệ thống (thiếu trang ẩn _hocvuso); hãy tải mẫu từ trang báo cáo".into()));
+        }
+        Err(SheetError::Unreadable(e)) => {
+            return Err(whole(format!("tệp .xlsx bị hỏng, không đọc được: {e}")));
+        }
+        Err(SheetError::TooBig(e)) => return Err(whole(e)),
     };
     let value = |key: &str| {
         (0..meta.height() as u32)
@@ -376,10 +372,17 @@ pub fn read_workbook(bytes: &[u8], t: &Template) -> Result<Imported, Vec<CellPro
     if !problems.is_empty() {
         return Err(problems.into_iter().flat_map(whole).collect());
     }
-    let Ok(sheet) = wb.worksheet_range(SHEET) else {
-        return Err(whole(format!(
-            "thiếu trang «{SHEET}»; không đổi tên hay xóa trang của mẫu"
-        )));
+    let sheet = match crate::xlsx_in::sheet(&mut wb, SHEET) {
+        Ok(sheet) => sheet,
+        Err(SheetError::Missing) => {
+            return Err(whole(format!(
+                "thiếu trang «{SHEET}»; không đổi tên hay xóa trang của mẫu"
+            )));
+        }
+        Err(SheetError::Unreadable(e)) => {
+            return Err(whole(format!("tệp .xlsx bị hỏng, không đọc được: {e}")));
+        }
+        Err(SheetError::TooBig(e)) => return Err(whole(e)),
     };
     let cell_problem = |row: u32, col: u32, message: String| CellProblem {
         sheet: SHEET.into(),

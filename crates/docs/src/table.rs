@@ -2,10 +2,9 @@
 //! their line numbers, every cell as text. For small tables officials keep in Excel, such as the
 //! per-unit assigned targets.
 
-use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
+use calamine::Data;
 use chrono::NaiveDate;
 use hocvuso_core::input::RowProblem;
-use std::io::Cursor;
 
 /// Largest file accepted.
 pub const MAX_TABLE_BYTES: usize = 5 * 1024 * 1024;
@@ -98,10 +97,15 @@ fn cell_text(d: &Data) -> String {
 }
 
 fn read_xlsx(bytes: &[u8]) -> Result<(Vec<String>, Rows), Vec<RowProblem>> {
-    let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes))
-        .map_err(|e| whole(format!("tệp .xlsx bị hỏng, không đọc được: {e}")))?;
-    let Some(Ok(sheet)) = wb.worksheet_range_at(0) else {
-        return Err(whole("tệp .xlsx không có trang tính nào"));
+    use crate::xlsx_in::SheetError;
+    let mut wb = crate::xlsx_in::open(bytes).map_err(whole)?;
+    let sheet = match crate::xlsx_in::first_sheet(&mut wb) {
+        Ok(sheet) => sheet,
+        Err(SheetError::Missing) => return Err(whole("tệp .xlsx không có trang tính nào")),
+        Err(SheetError::Unreadable(e)) => {
+            return Err(whole(format!("tệp .xlsx bị hỏng, không đọc được: {e}")));
+        }
+        Err(SheetError::TooBig(e)) => return Err(whole(e)),
     };
     // Line numbers as Excel shows them, from the sheet's first used row.
     let first = sheet.start().map_or(0, |(r, _)| r as usize);

@@ -383,65 +383,115 @@ impl Store {
 
     // ---- login throttling ---------------------------------------------------------------------
 
-    /// When `key` is locked, until when (RFC 3339).
-    pub async fn login_locked_until(&self, key: &str) -> Result<Option<String>> {
-        let until: Option<Option<String>> =
-            sqlx::query_scalar("SELECT locked_until FROM login_failures WHERE key = $1")
-                .bind(key)
-                .fetch_optional(&self.pool)
-                .await?;
-        let now = now_text();
-        Ok(until.flatten().filter(|u| *u > now))
-    }
-
-    /// Counts a failure for `key`; returns the failures in the current window.
-    pub async fn record_login_failure(&self, key: &str, rule: Throttle) -> Result<i64> {
+    /// Takes one try of a login on each of `keys` (the account's, then the address's) before its
+    /// password is verified, in one transaction against the keys' rows as they stand (locked on
+    /// PostgreSQL): so that however many attempts arrive at once, on however many servers, at most
+    /// `max_failures` of them are verified per key and window. A key's last try locks it for
+    /// `lock_for`, unless a login succeeds (see [`Store::login_succeeded`]).
+    pub async fn begin_login(&self, keys: [(&str, Throttle); 2]) -> Result<LoginAttempt> {
         let now = chrono::Utc::now();
         let now_s = now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
         let mut tx = self.begin_write().await?;
-        let row: Option<(i64, String)> =
-            sqlx::query_as("SELECT failures, window_start FROM login_failures WHERE key = $1")
-                .bind(key)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let window_open = now - rule.window;
-        let failures = match &row {
-            Some((n, start))
-                if chrono::DateTime::parse_from_rfc3339(start).is_ok_and(|s| s >= window_open) =>
-            {
-                n + 1
+        let mut tries = Vec::with_capacity(keys.len());
+        for (key, rule) in keys {
+            let (failures, window_start, locked_until) =
+                throttle_row(&mut tx, self.backend(), key, &now_s).await?;
+            if let Some(until) = locked_until.filter(|u| *u > now_s) {
+                tx.rollback().await?;
+                return Ok(LoginAttempt::Locked { until });
             }
-            _ => 1,
-        };
-        let window_start = if failures == 1 {
-            now_s.clone()
-        } else {
-            row.map(|r| r.1).unwrap_or(now_s.clone())
-        };
-        let locked_until = (failures >= rule.max_failures)
-            .then(|| (now + rule.lock_for).to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
+            let in_window = chrono::DateTime::parse_from_rfc3339(&window_start)
+                .is_ok_and(|s| s >= now - rule.window);
+            let (before, window_start) = if in_window {
+                (failures, window_start)
+            } else {
+                (0, now_s.clone())
+            };
+            if before >= rule.max_failures {
+                tx.rollback().await?;
+                let until =
+                    (now + rule.lock_for).to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+                return Ok(LoginAttempt::Locked { until });
+            }
+            let locked_until = (before + 1 >= rule.max_failures).then(|| {
+                (now + rule.lock_for).to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+            });
+            tries.push((key, before + 1, window_start, locked_until));
+        }
+        for (key, failures, window_start, locked_until) in &tries {
+            sqlx::query(
+                "UPDATE login_failures SET failures = $2, window_start = $3, locked_until = $4 WHERE key = $1",
+            )
+            .bind(*key)
+            .bind(failures)
+            .bind(window_start)
+            .bind(locked_until.as_deref())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(LoginAttempt::Allowed { tries: tries[0].1 })
+    }
+
+    /// A login whose try was taken by [`Store::begin_login`] succeeded: the account's tries are
+    /// forgotten, and the address gets its try back (many people sign in from one office).
+    pub async fn login_succeeded(
+        &self,
+        account: &str,
+        (address, rule): (&str, Throttle),
+    ) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query("DELETE FROM login_failures WHERE key = $1")
+            .bind(account)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query(
-            "INSERT INTO login_failures (key, failures, window_start, locked_until) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, window_start = excluded.window_start,
-                 locked_until = excluded.locked_until",
+            "UPDATE login_failures SET failures = failures - 1,
+                 locked_until = CASE WHEN failures - 1 < $2 THEN NULL ELSE locked_until END
+             WHERE key = $1 AND failures > 0",
         )
-        .bind(key)
-        .bind(failures)
-        .bind(window_start)
-        .bind(locked_until)
+        .bind(address)
+        .bind(rule.max_failures)
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        Ok(failures)
-    }
-
-    pub async fn clear_login_failures(&self, key: &str) -> Result<()> {
-        sqlx::query("DELETE FROM login_failures WHERE key = $1")
-            .bind(key)
-            .execute(&self.pool)
-            .await?;
         Ok(())
     }
+}
+
+/// What a login attempt may do, decided before its password is verified.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LoginAttempt {
+    /// Verify the password; `tries` is the account's count in the window, this one included.
+    Allowed { tries: i64 },
+    /// The account or the address is locked until then (RFC 3339); nothing was counted.
+    Locked { until: String },
+}
+
+/// The throttle row of `key` (made if missing), locked for the rest of the transaction on
+/// PostgreSQL: failures, window start, locked until.
+async fn throttle_row(
+    tx: &mut crate::db::WriteTx,
+    backend: crate::Backend,
+    key: &str,
+    now: &str,
+) -> Result<(i64, String, Option<String>)> {
+    sqlx::query(
+        "INSERT INTO login_failures (key, failures, window_start) VALUES ($1, 0, $2) ON CONFLICT (key) DO NOTHING",
+    )
+    .bind(key)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    let sql = match backend {
+        crate::Backend::Postgres => {
+            "SELECT failures, window_start, locked_until FROM login_failures WHERE key = $1 FOR UPDATE"
+        }
+        crate::Backend::Sqlite => {
+            "SELECT failures, window_start, locked_until FROM login_failures WHERE key = $1"
+        }
+    };
+    Ok(sqlx::query_as(sql).bind(key).fetch_one(&mut **tx).await?)
 }
 
 async fn user_in(tx: &mut crate::db::WriteTx, id: i64) -> Result<UserRecord> {

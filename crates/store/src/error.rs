@@ -14,6 +14,10 @@ pub enum StoreError {
     /// A uniqueness or state conflict, with a message for the user.
     #[error("{0}")]
     Conflict(String),
+    /// A decision made inside the write refused it (see `reports::Decide`): the deciding layer's
+    /// own error, to be taken back with `downcast`.
+    #[error("{0}")]
+    Refused(crate::reports::Refusal),
     #[error("dữ liệu trong cơ sở dữ liệu không hợp lệ: {0}")]
     Corrupt(String),
 }

@@ -5,6 +5,11 @@
 //! the roll-ups, and answers each writer after the commit. If that transaction fails, its requests
 //! are queued again to be written one by one, so a bad request fails alone.
 //!
+//! Each change is decided inside the group's transaction against its report as stored there (see
+//! `reports::Decide`); a refused request writes nothing and gets its refusal while the rest of the
+//! group is written. Two requests about the same unit-week are never in one group, so each decides
+//! against what the other wrote.
+//!
 //! Every queued request has a drain spawned after it, and a drain stops only when it finds the queue
 //! empty, so none is left behind. PostgreSQL has a few turns, so groups are written side by side;
 //! when it aborts one to break a deadlock (the units a group locks and the roll-up rows of their
@@ -14,8 +19,10 @@
 use crate::Store;
 use crate::audit::Who;
 use crate::error::{Result, StoreError};
-use crate::reports::{NewReport, write_reports};
+use crate::reports::{ReportChange, write_reports};
+use chrono::NaiveDate;
 use hocvuso_core::plan::Plan;
+use std::collections::HashSet;
 use std::sync::Mutex;
 use tokio::sync::oneshot;
 
@@ -38,7 +45,7 @@ fn retryable(e: &StoreError) -> bool {
 #[derive(Debug)]
 struct Request {
     plan: Plan,
-    reports: Vec<NewReport>,
+    changes: Vec<ReportChange>,
     who: Who,
     /// Written in a transaction of its own (after a failed group).
     alone: bool,
@@ -57,7 +64,8 @@ impl Queue {
         self.requests.lock().expect("queue lock").push(request);
     }
 
-    /// The oldest request, with the next ones of the same plan that fit in one transaction.
+    /// The oldest request, with the next ones of the same plan that fit in one transaction and
+    /// change none of the unit-weeks already taken.
     fn take_group(&self) -> Vec<Request> {
         let mut queued = self.requests.lock().expect("queue lock");
         let Some(first) = queued.first() else {
@@ -65,6 +73,7 @@ impl Queue {
         };
         let (plan, alone) = (first.plan.code.clone(), first.alone);
         let mut reports = 0;
+        let mut keys: HashSet<(String, NaiveDate)> = HashSet::new();
         let mut taken = Vec::new();
         let mut index = 0;
         while index < queued.len() {
@@ -73,9 +82,14 @@ impl Queue {
                 || (!alone
                     && !r.alone
                     && r.plan.code == plan
-                    && reports + r.reports.len() <= MAX_REPORTS);
+                    && reports + r.changes.len() <= MAX_REPORTS
+                    && !r
+                        .changes
+                        .iter()
+                        .any(|c| keys.contains(&(c.unit.clone(), c.week))));
             if fits {
-                reports += r.reports.len();
+                reports += r.changes.len();
+                keys.extend(r.changes.iter().map(|c| (c.unit.clone(), c.week)));
                 taken.push(queued.remove(index));
                 if alone {
                     break;
@@ -89,17 +103,17 @@ impl Queue {
 }
 
 impl Store {
-    /// Queues the reports for the next group commit and waits for it.
+    /// Queues the changes for the next group commit and waits for it.
     pub(crate) async fn put_grouped(
         &self,
         plan: &Plan,
-        reports: &[NewReport],
+        changes: Vec<ReportChange>,
         who: &Who,
     ) -> Result<Vec<i64>> {
         let (answer, answered) = oneshot::channel();
         self.queue.push(Request {
             plan: plan.clone(),
-            reports: reports.to_vec(),
+            changes,
             who: who.clone(),
             alone: false,
             retries: 0,
@@ -127,9 +141,9 @@ impl Store {
             let Some(first) = group.first() else {
                 return;
             };
-            let requests: Vec<(&[NewReport], &Who)> = group
+            let requests: Vec<(&[ReportChange], &Who)> = group
                 .iter()
-                .map(|r| (r.reports.as_slice(), &r.who))
+                .map(|r| (r.changes.as_slice(), &r.who))
                 .collect();
             let written = async {
                 let mut tx = self.begin_in_turn(turn).await?;
@@ -139,9 +153,9 @@ impl Store {
             }
             .await;
             match written {
-                Ok(ids) => {
-                    for (request, ids) in group.into_iter().zip(ids) {
-                        let _ = request.answer.send(Ok(ids));
+                Ok(answers) => {
+                    for (request, answer) in group.into_iter().zip(answers) {
+                        let _ = request.answer.send(answer);
                     }
                 }
                 Err(e) if group.len() == 1 => {

@@ -4,7 +4,7 @@ use crate::Store;
 use crate::audit::{Entry, Who, append};
 use crate::db::{Backend, WriteTx, now_text};
 use crate::error::{Result, StoreError};
-use crate::rollups::{Refresh, rebuild_in};
+use crate::rollups::{Refresh, lock_units, rebuild_in};
 use chrono::NaiveDate;
 use hocvuso_core::plan::Plan;
 
@@ -35,6 +35,53 @@ pub struct NewReport {
     pub submitted_at: Option<String>,
     pub synthetic: bool,
     pub values: Vec<NewValue>,
+}
+
+/// Why a decision refused a change: the deciding layer's own error, handed back to it unchanged
+/// (see [`StoreError::Refused`]).
+pub type Refusal = Box<dyn std::error::Error + Send + Sync>;
+
+/// What to store for one unit-week, decided against the report as it stands inside the write
+/// transaction, after the reporting unit is locked: the workflow step and the values of other
+/// subjects kept are decided on the row that will be replaced, never on a copy read earlier.
+pub type Decide =
+    Arc<dyn Fn(Option<&ReportRecord>) -> std::result::Result<NewReport, Refusal> + Send + Sync>;
+
+/// A change of one unit's report for one week (see [`Decide`]).
+#[derive(Clone)]
+pub struct ReportChange {
+    pub unit: String,
+    pub week: NaiveDate,
+    pub decide: Decide,
+}
+
+impl ReportChange {
+    pub fn new(
+        unit: &str,
+        week: NaiveDate,
+        decide: impl Fn(Option<&ReportRecord>) -> std::result::Result<NewReport, Refusal>
+        + Send
+        + Sync
+        + 'static,
+    ) -> ReportChange {
+        ReportChange {
+            unit: unit.to_string(),
+            week,
+            decide: Arc::new(decide),
+        }
+    }
+
+    /// The report stored as given, whatever is stored now (generated data, tests).
+    pub fn replace(report: NewReport) -> ReportChange {
+        let (unit, week) = (report.unit.clone(), report.week);
+        ReportChange::new(&unit, week, move |_| Ok(report.clone()))
+    }
+}
+
+impl std::fmt::Debug for ReportChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ReportChange({} {})", self.unit, self.week)
+    }
 }
 
 /// A stored report with its values.
@@ -94,7 +141,8 @@ pub struct Concerns {
     pub proposals: String,
 }
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 /// A reported (numerator, denominator) in a weekly series.
 type Point = (f64, Option<f64>);
@@ -118,43 +166,8 @@ impl Store {
         unit: &str,
         week: NaiveDate,
     ) -> Result<Option<ReportRecord>> {
-        let head: Option<HeadRow> = sqlx::query_as(
-            "SELECT id, status, difficulties, proposals, submitted_at, first_submitted_at, review_note, synthetic
-             FROM reports WHERE plan_code = $1 AND unit_code = $2 AND week = $3",
-        )
-        .bind(plan)
-        .bind(unit)
-        .bind(week.to_string())
-        .fetch_optional(&self.pool)
-        .await?;
-        let Some((
-            id,
-            status,
-            difficulties,
-            proposals,
-            submitted_at,
-            first_submitted_at,
-            review_note,
-            synthetic,
-        )) = head
-        else {
-            return Ok(None);
-        };
-        let values = values_of(&self.pool, id).await?;
-        Ok(Some(ReportRecord {
-            id,
-            unit: unit.to_string(),
-            week: week.to_string(),
-            status: Status::parse(&status)
-                .ok_or_else(|| StoreError::Corrupt(format!("trạng thái «{status}»")))?,
-            difficulties,
-            proposals,
-            submitted_at,
-            first_submitted_at,
-            review_note,
-            synthetic: synthetic != 0,
-            values,
-        }))
+        let mut conn = self.pool.acquire().await?;
+        report_in(&mut conn, plan, unit, week).await
     }
 
     /// The status history of a report, oldest first.
@@ -167,39 +180,42 @@ impl Store {
         .await?)
     }
 
-    /// Approves or returns a report: the new status, the event, the reason shown to the unit, and the
-    /// audit entry, in one transaction.
-    /// `at` is the instant of the decision as the campaign sees it (RFC 3339 UTC).
-    pub async fn set_report_status(
+    /// Approves or returns a report: `decide` sees the report as it stands once its unit is locked
+    /// and gives the new status and the reason shown to the unit; the status, the event and the audit
+    /// entry are written in the same transaction. `at` is the instant of the decision as the campaign
+    /// sees it (RFC 3339 UTC). Returns the new status.
+    pub async fn review_report(
         &self,
         plan: &Plan,
-        report_id: i64,
-        to: Status,
-        reason: Option<&str>,
+        (unit, week): (&str, NaiveDate),
+        decide: impl FnOnce(&ReportRecord) -> std::result::Result<(Status, Option<String>), Refusal>,
         at: &str,
         who: &Who,
-    ) -> Result<()> {
+    ) -> Result<Status> {
         let mut tx = self.begin_write().await?;
-        let (unit, week): (String, String) =
-            sqlx::query_as("SELECT unit_code, week FROM reports WHERE id = $1")
-                .bind(report_id)
-                .fetch_optional(&mut *tx)
-                .await?
-                .ok_or_else(|| StoreError::NotFound(format!("không có báo cáo số {report_id}")))?;
-        let week: NaiveDate = week
-            .parse()
-            .map_err(|_| StoreError::Corrupt(format!("kỳ báo cáo «{week}»")))?;
-        let refresh = Refresh::begin(&mut tx, self.backend(), plan, &[(unit, week)], []).await?;
-        // Read again under the lock: the status may have changed while waiting for it.
-        let (key, unit, from): (String, String, String) = sqlx::query_as(
-            "SELECT plan_code || ':' || unit_code || ':' || week, unit_code, status FROM reports WHERE id = $1",
+        let refresh = Refresh::begin(
+            &mut tx,
+            self.backend(),
+            plan,
+            &[(unit.to_string(), week)],
+            [],
         )
-        .bind(report_id)
-        .fetch_one(&mut *tx)
         .await?;
+        let report = report_in(&mut tx, &plan.code, unit, week)
+            .await?
+            .ok_or_else(|| {
+                StoreError::NotFound(format!(
+                    "{unit} chưa có báo cáo kỳ {}",
+                    hocvuso_core::format::date(week)
+                ))
+            })?;
+        let (to, reason) = decide(&report).map_err(StoreError::Refused)?;
+        let reason = reason.as_deref();
+        let from = report.status.as_str();
+        let key = format!("{}:{unit}:{week}", plan.code);
         let now = now_text();
         sqlx::query("UPDATE reports SET status = $2, review_note = COALESCE($3, review_note), updated_at = $4 WHERE id = $1")
-            .bind(report_id)
+            .bind(report.id)
             .bind(to.as_str())
             .bind(reason)
             .bind(&now)
@@ -208,8 +224,8 @@ impl Store {
         sqlx::query(
             "INSERT INTO report_events (report_id, from_status, to_status, actor, reason, at) VALUES ($1, $2, $3, $4, $5, $6)",
         )
-        .bind(report_id)
-        .bind(&from)
+        .bind(report.id)
+        .bind(from)
         .bind(to.as_str())
         .bind(&who.name)
         .bind(reason)
@@ -224,14 +240,14 @@ impl Store {
             },
             entity: "report",
             key: &key,
-            unit: Some(&unit),
+            unit: Some(unit),
             before: Some(serde_json::json!({ "status": from }).to_string()),
             after: Some(serde_json::json!({ "status": to, "reason": reason }).to_string()),
         };
         append(&mut *tx, who, &entry).await?;
         refresh.finish(&mut tx, plan).await?;
         tx.commit().await?;
-        Ok(())
+        Ok(to)
     }
 
     /// What the unit reported before `week`, per indicator: the latest figure, and the weekly increases
@@ -376,21 +392,28 @@ impl Store {
             .await?)
     }
 
-    /// Stores a report with its values (replacing the values of an earlier version) and records the
-    /// status change. Returns the report id.
+    /// Stores a report with its values as given (replacing the values of an earlier version) and
+    /// records the status change. Returns the report id.
     pub async fn put_report(&self, plan: &Plan, r: &NewReport, who: &Who) -> Result<i64> {
         Ok(self.put_reports(plan, std::slice::from_ref(r), who).await?[0])
     }
 
-    /// Stores many reports of `plan` in one transaction, roll-ups included: all or none. On SQLite
-    /// the transaction may also hold other writers' reports (see `group_commit`).
+    /// Stores many reports of `plan` as given, in one transaction with the roll-ups: all or none.
     pub async fn put_reports(
         &self,
         plan: &Plan,
         reports: &[NewReport],
         who: &Who,
     ) -> Result<Vec<i64>> {
-        self.put_grouped(plan, reports, who).await
+        let changes = reports.iter().cloned().map(ReportChange::replace).collect();
+        self.put_grouped(plan, changes, who).await
+    }
+
+    /// Stores what `change` decides against the report as it stands in the write transaction; a
+    /// refusal changes nothing and comes back as [`StoreError::Refused`]. On SQLite the transaction
+    /// may also hold other writers' reports (see `group_commit`). Returns the report id.
+    pub async fn change_report(&self, plan: &Plan, change: ReportChange, who: &Who) -> Result<i64> {
+        Ok(self.put_grouped(plan, vec![change], who).await?[0])
     }
 
     /// The latest submitted or approved figures of `unit` (as its own subject) before `week`:
@@ -464,36 +487,158 @@ impl Store {
     }
 }
 
-/// Writes the reports of several requests for `plan` (each `(reports, who)`) and refreshes the
-/// roll-ups once for all of them. Returns the report ids of each request.
+/// Writes the changes of several requests for `plan` (each `(changes, who)`) and refreshes the
+/// roll-ups once for all of them. The reporting units are locked first, then every change is decided
+/// against its report as stored; a request with a refused change writes nothing and gets the
+/// refusal. Returns each request's report ids or refusal; an error fails the whole transaction.
+/// No two requests may change the same unit-week (`group_commit` never groups them).
 pub(crate) async fn write_reports(
     tx: &mut WriteTx,
     backend: Backend,
     plan: &Plan,
-    requests: &[(&[NewReport], &Who)],
-) -> Result<Vec<Vec<i64>>> {
-    let reports = requests.iter().flat_map(|(reports, _)| reports.iter());
-    let keys: Vec<(String, NaiveDate)> =
-        reports.clone().map(|r| (r.unit.clone(), r.week)).collect();
-    let values = reports
-        .flat_map(|r| &r.values)
+    requests: &[(&[ReportChange], &Who)],
+) -> Result<Vec<Result<Vec<i64>>>> {
+    let reporters: BTreeSet<String> = requests
+        .iter()
+        .flat_map(|(changes, _)| changes.iter().map(|c| c.unit.clone()))
+        .collect();
+    lock_units(tx, backend, &reporters).await?;
+    let mut decided: Vec<Result<Decided>> = Vec::with_capacity(requests.len());
+    for (changes, _) in requests {
+        decided.push(decide_all(tx, plan, changes).await?);
+    }
+    let accepted = decided.iter().flatten().flatten();
+    let keys: Vec<(String, NaiveDate)> = accepted
+        .clone()
+        .map(|(r, _)| (r.unit.clone(), r.week))
+        .collect();
+    let values = accepted
+        .flat_map(|(r, _)| &r.values)
         .map(|v| (v.indicator.clone(), v.subject.clone()));
     let refresh = Refresh::begin(tx, backend, plan, &keys, values).await?;
     let mut ids = Vec::with_capacity(requests.len());
-    for (reports, who) in requests {
-        let mut these = Vec::with_capacity(reports.len());
-        for r in reports.iter() {
-            these.push(put_in(tx, r, who).await?);
-        }
-        ids.push(these);
+    for (decision, (_, who)) in decided.into_iter().zip(requests) {
+        ids.push(match decision {
+            Ok(reports) => {
+                let mut these = Vec::with_capacity(reports.len());
+                for (r, stored) in &reports {
+                    these.push(put_in(tx, r, stored.as_ref(), who).await?);
+                }
+                Ok(these)
+            }
+            Err(refused) => Err(refused),
+        });
     }
     refresh.finish(tx, plan).await?;
     Ok(ids)
 }
 
-async fn put_in(tx: &mut WriteTx, r: &NewReport, who: &Who) -> Result<i64> {
+/// The reports one request will write, each with the stored report it replaces.
+type Decided = Vec<(NewReport, Option<ReportRecord>)>;
+
+/// Decides each change of one request against its stored report: every report to write with the
+/// one it replaces, or the first refusal (outer error: the transaction failed).
+async fn decide_all(
+    tx: &mut WriteTx,
+    plan: &Plan,
+    changes: &[ReportChange],
+) -> Result<Result<Decided>> {
+    let mut decided = Vec::with_capacity(changes.len());
+    for (i, change) in changes.iter().enumerate() {
+        if changes[..i]
+            .iter()
+            .any(|c| (&c.unit, c.week) == (&change.unit, change.week))
+        {
+            return Ok(Err(StoreError::Conflict(format!(
+                "báo cáo của {} kỳ {} có hai lần trong một lần ghi",
+                change.unit,
+                hocvuso_core::format::date(change.week)
+            ))));
+        }
+        let stored = report_in(tx, &plan.code, &change.unit, change.week).await?;
+        let new = match (change.decide)(stored.as_ref()) {
+            Ok(new) => new,
+            Err(refusal) => return Ok(Err(StoreError::Refused(refusal))),
+        };
+        if (new.plan.as_str(), new.unit.as_str(), new.week)
+            != (plan.code.as_str(), change.unit.as_str(), change.week)
+        {
+            return Ok(Err(StoreError::Conflict(format!(
+                "báo cáo {}:{}:{} không phải báo cáo được yêu cầu ghi ({}:{}:{})",
+                new.plan, new.unit, new.week, plan.code, change.unit, change.week
+            ))));
+        }
+        decided.push((new, stored));
+    }
+    Ok(Ok(decided))
+}
+
+/// The report of a unit for a week, with its values, on one connection (inside a transaction: as
+/// it stands there).
+async fn report_in(
+    conn: &mut sqlx::AnyConnection,
+    plan: &str,
+    unit: &str,
+    week: NaiveDate,
+) -> Result<Option<ReportRecord>> {
+    let head: Option<HeadRow> = sqlx::query_as(
+        "SELECT id, status, difficulties, proposals, submitted_at, first_submitted_at, review_note, synthetic
+         FROM reports WHERE plan_code = $1 AND unit_code = $2 AND week = $3",
+    )
+    .bind(plan)
+    .bind(unit)
+    .bind(week.to_string())
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((
+        id,
+        status,
+        difficulties,
+        proposals,
+        submitted_at,
+        first_submitted_at,
+        review_note,
+        synthetic,
+    )) = head
+    else {
+        return Ok(None);
+    };
+    let values = values_of(&mut *conn, id).await?;
+    Ok(Some(ReportRecord {
+        id,
+        unit: unit.to_string(),
+        week: week.to_string(),
+        status: Status::parse(&status)
+            .ok_or_else(|| StoreError::Corrupt(format!("trạng thái «{status}»")))?,
+        difficulties,
+        proposals,
+        submitted_at,
+        first_submitted_at,
+        review_note,
+        synthetic: synthetic != 0,
+        values,
+    }))
+}
+
+async fn put_in(
+    tx: &mut WriteTx,
+    r: &NewReport,
+    stored: Option<&ReportRecord>,
+    who: &Who,
+) -> Result<i64> {
     let now = now_text();
-    let before = stored_report(tx, r).await?;
+    let before = stored.map(|s| {
+        (
+            s.id,
+            content(
+                s.status.as_str(),
+                &s.difficulties,
+                &s.proposals,
+                s.values.clone(),
+            ),
+            s.submitted_at.clone(),
+        )
+    });
     // Sending the same report again is a no-op: it keeps its first submission time.
     if let Some((id, content, _)) = &before
         && *content == content_of(r)
@@ -613,31 +758,6 @@ fn content_of(r: &NewReport) -> serde_json::Value {
 fn with_time(mut content: serde_json::Value, submitted_at: Option<String>) -> String {
     content["submitted_at"] = serde_json::json!(submitted_at);
     content.to_string()
-}
-
-/// The stored report of `r`'s plan, unit and week: id, content, submission time.
-async fn stored_report(
-    tx: &mut WriteTx,
-    r: &NewReport,
-) -> Result<Option<(i64, serde_json::Value, Option<String>)>> {
-    let head: Option<(i64, String, String, String, Option<String>)> = sqlx::query_as(
-        "SELECT id, status, difficulties, proposals, submitted_at FROM reports
-         WHERE plan_code = $1 AND unit_code = $2 AND week = $3",
-    )
-    .bind(&r.plan)
-    .bind(&r.unit)
-    .bind(r.week.to_string())
-    .fetch_optional(&mut **tx)
-    .await?;
-    let Some((id, status, difficulties, proposals, submitted_at)) = head else {
-        return Ok(None);
-    };
-    let values = values_of(&mut **tx, id).await?;
-    Ok(Some((
-        id,
-        content(&status, &difficulties, &proposals, values),
-        submitted_at,
-    )))
 }
 
 /// The values of a report, in a fixed order.

@@ -458,7 +458,11 @@ async fn add_steps(tx: &mut Tx, plan: &str, days: &[NaiveDate], steps: &Steps) -
 /// transaction already excludes others). Advisory locks on the codes' hashes rather than row locks:
 /// a row lock would also block the key-share locks that foreign keys take on the same units (for the
 /// roll-up rows of ancestors), in an order no writer controls, and deadlock.
-async fn lock_units(tx: &mut Tx, backend: Backend, codes: &BTreeSet<String>) -> Result<()> {
+pub(crate) async fn lock_units(
+    tx: &mut Tx,
+    backend: Backend,
+    codes: &BTreeSet<String>,
+) -> Result<()> {
     if backend != Backend::Postgres || codes.is_empty() {
         return Ok(());
     }

@@ -1092,14 +1092,50 @@ on_both!(failed_logins_lock_a_key, |store: Store| async move {
         window: chrono::Duration::minutes(15),
         lock_for: chrono::Duration::minutes(15),
     };
-    assert_eq!(store.record_login_failure("user:a", rule).await.unwrap(), 1);
-    assert_eq!(store.record_login_failure("user:a", rule).await.unwrap(), 2);
-    assert!(store.login_locked_until("user:a").await.unwrap().is_none());
-    assert_eq!(store.record_login_failure("user:a", rule).await.unwrap(), 3);
-    assert!(store.login_locked_until("user:a").await.unwrap().is_some());
-    assert!(store.login_locked_until("user:b").await.unwrap().is_none());
-    store.clear_login_failures("user:a").await.unwrap();
-    assert!(store.login_locked_until("user:a").await.unwrap().is_none());
+    use hocvuso_store::accounts::LoginAttempt;
+    let big = hocvuso_store::accounts::Throttle {
+        max_failures: 4,
+        ..rule
+    };
+    let keys = |user: &'static str, ip: &'static str| [(user, rule), (ip, big)];
+    for tries in 1..=3 {
+        assert_eq!(
+            store.begin_login(keys("user:a", "ip:1")).await.unwrap(),
+            LoginAttempt::Allowed { tries }
+        );
+    }
+    // The account's last try locked it: the next attempt is refused before any password check,
+    // and counts nothing against the address.
+    assert!(matches!(
+        store.begin_login(keys("user:a", "ip:1")).await.unwrap(),
+        LoginAttempt::Locked { .. }
+    ));
+    assert_eq!(
+        store.begin_login(keys("user:b", "ip:1")).await.unwrap(),
+        LoginAttempt::Allowed { tries: 1 }
+    );
+    // The address has had its four tries.
+    assert!(matches!(
+        store.begin_login(keys("user:c", "ip:1")).await.unwrap(),
+        LoginAttempt::Locked { .. }
+    ));
+    // A success forgets the account's tries and gives the address its try back.
+    store
+        .login_succeeded("user:b", ("ip:1", big))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.begin_login(keys("user:b", "ip:1")).await.unwrap(),
+        LoginAttempt::Allowed { tries: 1 }
+    );
+    store
+        .login_succeeded("user:a", ("ip:2", big))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.begin_login(keys("user:a", "ip:2")).await.unwrap(),
+        LoginAttempt::Allowed { tries: 1 }
+    );
 });
 
 mod field_log {

@@ -347,24 +347,23 @@ pub async fn audit(scoped: Scoped, Query(q): Query<AuditQuery>) -> Result<Html<S
     Ok(Html(page.render()?))
 }
 
-/// A CSV field, quoted, with formula-looking text neutralised for spreadsheet programs.
-fn csv_field(s: &str) -> String {
-    let s = if s.starts_with(['=', '+', '-', '@']) {
-        format!("'{s}")
-    } else {
-        s.to_string()
-    };
-    format!("\"{}\"", s.replace('"', "\"\""))
-}
-
 /// The filtered audit log as CSV (UTF-8 with BOM so that Excel shows Vietnamese correctly).
 pub async fn audit_csv(scoped: Scoped, Query(q): Query<AuditQuery>) -> Result<Response, WebError> {
     let (entries, _) = scoped.audit_entries(&q.filter(AUDIT_EXPORT_ROWS)?).await?;
-    let mut out = String::from(
-        "\u{feff}Số,Thời điểm (UTC),Người thực hiện,Địa chỉ IP,Thao tác,Đối tượng,Khóa,Đơn vị,Trước,Sau\r\n",
-    );
-    for e in &entries {
-        let fields = [
+    let header = [
+        "Số",
+        "Thời điểm (UTC)",
+        "Người thực hiện",
+        "Địa chỉ IP",
+        "Thao tác",
+        "Đối tượng",
+        "Khóa",
+        "Đơn vị",
+        "Trước",
+        "Sau",
+    ];
+    let rows = entries.iter().map(|e| {
+        [
             e.id.to_string(),
             e.at.clone(),
             e.actor.clone(),
@@ -375,16 +374,9 @@ pub async fn audit_csv(scoped: Scoped, Query(q): Query<AuditQuery>) -> Result<Re
             e.unit_code.clone().unwrap_or_default(),
             e.before.clone().unwrap_or_default(),
             e.after.clone().unwrap_or_default(),
-        ];
-        out.push_str(
-            &fields
-                .iter()
-                .map(|f| csv_field(f))
-                .collect::<Vec<_>>()
-                .join(","),
-        );
-        out.push_str("\r\n");
-    }
+        ]
+    });
+    let out = hocvuso_docs::csv_out::to_string(&header, rows, b',');
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
@@ -396,14 +388,4 @@ pub async fn audit_csv(scoped: Scoped, Query(q): Query<AuditQuery>) -> Result<Re
         out,
     )
         .into_response())
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn csv_fields_are_quoted_and_defused() {
-        assert_eq!(super::csv_field("a\"b"), "\"a\"\"b\"");
-        assert_eq!(super::csv_field("=1+1"), "\"'=1+1\"");
-        assert_eq!(super::csv_field("Đắk Lắk"), "\"Đắk Lắk\"");
-    }
 }

@@ -30,6 +30,10 @@ impl From<StoreError> for WebError {
         match e {
             StoreError::NotFound(m) => WebError::NotFound(m),
             StoreError::Conflict(m) => WebError::Conflict(m),
+            StoreError::Refused(refusal) => match refusal.downcast::<WebError>() {
+                Ok(e) => *e,
+                Err(other) => WebError::Internal(other),
+            },
             StoreError::Rejected(problems) => {
                 WebError::Invalid(problems.iter().map(|p| p.to_string()).collect())
             }

@@ -73,17 +73,21 @@ pub async fn page(scoped: Scoped) -> Result<Html<String>, WebError> {
 
 /// The table in force as CSV, to edit and upload again.
 pub async fn csv(scoped: Scoped) -> Result<Response, WebError> {
-    let mut out = String::from("\u{feff}unit;name;indicator;milestone;target\n");
-    for (a, name) in scoped.assigned_targets().await? {
-        out.push_str(&format!(
-            "{};{};{};{};{}\n",
-            a.unit,
-            name.replace([';', '"', '\n'], " "),
-            a.indicator,
-            a.milestone.map_or(String::new(), format::date),
-            a.target
-        ));
-    }
+    let rows = scoped
+        .assigned_targets()
+        .await?
+        .into_iter()
+        .map(|(a, name)| {
+            [
+                a.unit,
+                name,
+                a.indicator,
+                a.milestone.map_or(String::new(), format::date),
+                a.target.to_string(),
+            ]
+        });
+    let header = ["unit", "name", "indicator", "milestone", "target"];
+    let out = hocvuso_docs::csv_out::to_string(&header, rows, b';');
     Ok((
         [
             (header::CONTENT_TYPE, "text/csv; charset=utf-8"),

@@ -13,6 +13,7 @@ use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use hocvuso_store::accounts::LoginAttempt;
 use hocvuso_store::audit::{Entry, Who};
 use serde::Deserialize;
 use std::sync::OnceLock;
@@ -161,9 +162,15 @@ pub async fn login_submit(
         )
     };
 
-    // Locked account or address: refuse before checking the password.
-    for key in [&account_key, &address_key] {
-        if let Some(until) = state.store.login_locked_until(key).await? {
+    // Take a try on the account and the address before checking the password: a locked one is
+    // refused unchecked, however many attempts arrive at once.
+    let keys = [
+        (account_key.as_str(), state.account_throttle),
+        (address_key.as_str(), state.address_throttle),
+    ];
+    let failures = match state.store.begin_login(keys).await? {
+        LoginAttempt::Allowed { tries } => tries,
+        LoginAttempt::Locked { until } => {
             let entry = Entry {
                 action: "login_failed",
                 entity: "session",
@@ -179,7 +186,7 @@ pub async fn login_submit(
             );
             return Ok((axum::http::StatusCode::TOO_MANY_REQUESTS, again(message)?).into_response());
         }
-    }
+    };
 
     let found = state.store.user_for_login(&username).await?;
     let hash = found
@@ -195,14 +202,6 @@ pub async fn login_submit(
                 Some(_) => "wrong_password",
                 None => "unknown_user",
             };
-            let failures = state
-                .store
-                .record_login_failure(&account_key, state.account_throttle)
-                .await?;
-            state
-                .store
-                .record_login_failure(&address_key, state.address_throttle)
-                .await?;
             let after = serde_json::json!({ "reason": reason, "failures": failures }).to_string();
             let entry = Entry {
                 action: "login_failed",
@@ -232,7 +231,10 @@ pub async fn login_submit(
     };
 
     // Success: a brand-new session (the old one, if any, ends: no session fixation).
-    state.store.clear_login_failures(&account_key).await?;
+    state
+        .store
+        .login_succeeded(&account_key, (&address_key, state.address_throttle))
+        .await?;
     if let Some(Extension(old)) = &identity
         && let Some(digest) = &old.session
     {

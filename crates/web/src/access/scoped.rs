@@ -21,7 +21,7 @@ use hocvuso_store::accounts::{NewUser, TokenRecord, UserRecord};
 use hocvuso_store::audit::{AuditFilter, AuditRecord, Who};
 use hocvuso_store::field::{FieldInput, Outcome};
 use hocvuso_store::reports::{
-    Concerns, NewReport, NewValue, ReportEvent, ReportRecord, WeekStatus,
+    Concerns, NewReport, NewValue, ReportChange, ReportEvent, ReportRecord, WeekStatus,
 };
 use hocvuso_store::units::{UnitFilter, UnitRecord};
 use std::collections::BTreeMap;
@@ -450,19 +450,6 @@ impl Scoped {
                 hocvuso_core::format::date(week)
             )));
         }
-        let existing = self
-            .state
-            .store
-            .report(&plan.code, &unit.code, week)
-            .await?;
-        let staff = self.actor().can_manage_campaign();
-        let status = next_status(
-            existing.as_ref().map(|r| r.status),
-            &action,
-            staff,
-            calendar::is_locked(&w, now),
-        )
-        .map_err(|m| WebError::Conflict(format!("Không lưu được báo cáo: {m}.")))?;
         let previous = self
             .state
             .store
@@ -494,41 +481,53 @@ impl Scoped {
                 )]));
             }
         }
-        let report = NewReport {
-            plan: plan.code.clone(),
-            unit: unit.code.clone(),
-            week,
-            status,
-            difficulties: difficulties.trim().to_string(),
-            proposals: proposals.trim().to_string(),
-            submitted_at: status
-                .counts()
-                .then(|| now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
-            synthetic: false,
-            values: figures
-                .iter()
-                .map(|(code, f)| NewValue {
-                    indicator: code.clone(),
-                    subject: unit.code.clone(),
-                    numerator: f.numerator,
-                    denominator: f.denominator,
-                    comment: comments
-                        .get(code)
-                        .map(|c| c.trim().to_string())
-                        .filter(|c| !c.is_empty()),
-                })
-                // Figures entered for other units (on their behalf) stay as they are.
-                .chain(
-                    existing
-                        .iter()
-                        .flat_map(|r| r.values.iter().filter(|v| v.subject != unit.code).cloned()),
-                )
-                .collect(),
-        };
+        let staff = self.actor().can_manage_campaign();
+        let locked = calendar::is_locked(&w, now);
+        let own: Vec<NewValue> = figures
+            .iter()
+            .map(|(code, f)| NewValue {
+                indicator: code.clone(),
+                subject: unit.code.clone(),
+                numerator: f.numerator,
+                denominator: f.denominator,
+                comment: comments
+                    .get(code)
+                    .map(|c| c.trim().to_string())
+                    .filter(|c| !c.is_empty()),
+            })
+            .collect();
+        let (plan_code, unit_code) = (plan.code.clone(), unit.code.clone());
+        let (difficulties, proposals) = (
+            difficulties.trim().to_string(),
+            proposals.trim().to_string(),
+        );
+        let submitted_at = now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let change = ReportChange::new(&unit.code, week, move |stored| {
+            let status = next_status(stored.map(|r| r.status), &action, staff, locked)
+                .map_err(|m| WebError::Conflict(format!("Không lưu được báo cáo: {m}.")))?;
+            let mut values = own.clone();
+            // Figures entered for other units (on their behalf) stay as they are.
+            values.extend(
+                stored
+                    .iter()
+                    .flat_map(|r| r.values.iter().filter(|v| v.subject != unit_code).cloned()),
+            );
+            Ok(NewReport {
+                plan: plan_code.clone(),
+                unit: unit_code.clone(),
+                week,
+                status,
+                difficulties: difficulties.clone(),
+                proposals: proposals.clone(),
+                submitted_at: status.counts().then(|| submitted_at.clone()),
+                synthetic: false,
+                values,
+            })
+        });
         let id = self
             .state
             .store
-            .put_report(&self.state.plan, &report, self.who())
+            .change_report(&self.state.plan, change, self.who())
             .await?;
         Ok((
             id,
@@ -698,19 +697,8 @@ impl Scoped {
             )));
         };
         let now = self.state.now();
-        let existing = self
-            .state
-            .store
-            .report(&plan.code, &unit.code, week)
-            .await?;
         let staff = self.actor().can_manage_campaign();
-        next_status(
-            existing.as_ref().map(|r| r.status),
-            &Action::Submit,
-            staff,
-            calendar::is_locked(&w, now),
-        )
-        .map_err(|m| WebError::Conflict(format!("Không lưu được báo cáo: {m}.")))?;
+        let locked = calendar::is_locked(&w, now);
         let allowed: Vec<&hocvuso_core::plan::Indicator> =
             indicators.iter().map(|(i, _)| *i).collect();
         let kind = indicators[0].1;
@@ -773,36 +761,41 @@ impl Scoped {
             return Err(WebError::Invalid(problems));
         }
         let count = values.len();
-        // The unit's own figures stay; the figures about other units are replaced by the workbook's.
-        values.extend(
-            existing
-                .iter()
-                .flat_map(|r| r.values.iter().filter(|v| v.subject == unit.code).cloned()),
-        );
-        let keep = |new: &str, old: Option<&String>| {
-            if new.is_empty() {
-                old.cloned().unwrap_or_default()
-            } else {
-                new.to_string()
-            }
-        };
-        let report = NewReport {
-            plan: plan.code.clone(),
-            unit: unit.code.clone(),
-            week,
-            status: Status::Submitted,
-            difficulties: keep(
-                &imported.difficulties,
-                existing.as_ref().map(|r| &r.difficulties),
-            ),
-            proposals: keep(&imported.proposals, existing.as_ref().map(|r| &r.proposals)),
-            submitted_at: Some(now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
-            synthetic: false,
-            values,
-        };
+        let (plan_code, unit_code) = (plan.code.clone(), unit.code.clone());
+        let (difficulties, proposals) = (imported.difficulties.clone(), imported.proposals.clone());
+        let submitted_at = now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        let change = ReportChange::new(&unit.code, week, move |stored| {
+            let status = next_status(stored.map(|r| r.status), &Action::Submit, staff, locked)
+                .map_err(|m| WebError::Conflict(format!("Không lưu được báo cáo: {m}.")))?;
+            // The unit's own figures stay; the figures about other units are the workbook's.
+            let mut all = values.clone();
+            all.extend(
+                stored
+                    .iter()
+                    .flat_map(|r| r.values.iter().filter(|v| v.subject == unit_code).cloned()),
+            );
+            let keep = |new: &str, old: Option<&String>| {
+                if new.is_empty() {
+                    old.cloned().unwrap_or_default()
+                } else {
+                    new.to_string()
+                }
+            };
+            Ok(NewReport {
+                plan: plan_code.clone(),
+                unit: unit_code.clone(),
+                week,
+                status,
+                difficulties: keep(&difficulties, stored.map(|r| &r.difficulties)),
+                proposals: keep(&proposals, stored.map(|r| &r.proposals)),
+                submitted_at: Some(submitted_at.clone()),
+                synthetic: false,
+                values: all,
+            })
+        });
         self.state
             .store
-            .put_report(&self.state.plan, &report, self.who())
+            .change_report(&self.state.plan, change, self.who())
             .await?;
         Ok(count)
     }
@@ -838,31 +831,37 @@ impl Scoped {
             "duyệt hoặc trả lại báo cáo",
         )?;
         let unit = self.unit(unit_code).await?;
-        let report = self
-            .state
-            .store
-            .report(&self.plan().code, &unit.code, week)
-            .await?
-            .ok_or_else(|| {
-                WebError::NotFound(format!(
-                    "{} chưa có báo cáo kỳ {}",
-                    unit.full_name,
-                    hocvuso_core::format::date(week)
-                ))
-            })?;
-        let to = next_status(Some(report.status), &action, true, false)
-            .map_err(|m| WebError::Conflict(format!("{m}.")))?;
-        let reason = match &action {
-            Action::Return { reason } => Some(reason.trim()),
-            _ => None,
-        };
         let at = self
             .now()
             .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-        self.state
+        let decide = |report: &ReportRecord| {
+            let to = next_status(Some(report.status), &action, true, false)
+                .map_err(|m| WebError::Conflict(format!("{m}.")))?;
+            let reason = match &action {
+                Action::Return { reason } => Some(reason.trim().to_string()),
+                _ => None,
+            };
+            Ok((to, reason))
+        };
+        let to = self
+            .state
             .store
-            .set_report_status(&self.state.plan, report.id, to, reason, &at, self.who())
-            .await?;
+            .review_report(
+                &self.state.plan,
+                (&unit.code, week),
+                decide,
+                &at,
+                self.who(),
+            )
+            .await
+            .map_err(|e| match e {
+                hocvuso_store::StoreError::NotFound(_) => WebError::NotFound(format!(
+                    "{} chưa có báo cáo kỳ {}",
+                    unit.full_name,
+                    hocvuso_core::format::date(week)
+                )),
+                other => other.into(),
+            })?;
         Ok(to)
     }
 
