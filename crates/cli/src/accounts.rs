@@ -1,6 +1,7 @@
 //! Accounts from the command line: the first admin, the demo accounts, and `hocvuso user …`.
 
 use anyhow::{Context, Result, anyhow, bail};
+use hocvuso_app::{AppError, LoginHint, secrets, temporary_password, validate_new_user};
 use hocvuso_core::access::Role;
 use hocvuso_core::plan::Plan;
 use hocvuso_core::units::UnitKind;
@@ -8,13 +9,11 @@ use hocvuso_store::Store;
 use hocvuso_store::accounts::NewUser;
 use hocvuso_store::audit::Who;
 use hocvuso_store::units::UnitFilter;
-use hocvuso_web::WebError;
-use hocvuso_web::access::{LoginHint, secrets, temporary_password, validate_new_user};
 
-fn invalid(e: WebError) -> anyhow::Error {
+fn invalid(e: AppError) -> anyhow::Error {
     match e {
-        WebError::Invalid(problems) => anyhow!("{}", problems.join("\n")),
-        other => anyhow!("{}", other.public_message()),
+        AppError::Invalid(problems) => anyhow!("{}", problems.join("\n")),
+        other => anyhow!("{other}"),
     }
 }
 

@@ -3,13 +3,13 @@
 
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
+use hocvuso_app::secrets;
 use hocvuso_core::access::{Target, reports_indicator};
 use hocvuso_core::plan::Plan;
 use hocvuso_store::Store;
 use hocvuso_store::accounts::NewUser;
 use hocvuso_store::audit::Who;
 use hocvuso_store::units::UnitFilter;
-use hocvuso_web::access::secrets;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -5,6 +5,7 @@ use crate::{accounts, demo};
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use clap::{Args, Parser, Subcommand};
+use hocvuso_app::AppError;
 use hocvuso_core::access::Role;
 use hocvuso_core::plan::parse_plan;
 use hocvuso_docs::units_csv::{MAX_FILE_BYTES, parse_units};
@@ -566,15 +567,15 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 ReportCommand::Final(args) => (Report::Final, args),
             };
             let store = open(&args.db.database_url).await?;
-            let state = crate::app_state(store.clone(), None, crate::person_key::random()).await?;
-            let plan = state.plan.clone();
+            let app = crate::app(store.clone(), None, crate::person_key::random()).await?;
+            let plan = app.plan.clone();
             let number = match (args.week, report) {
                 (Some(n), _) => n,
                 (None, Report::Final) => hocvuso_core::calendar::weeks(&plan).len() as u32,
                 (None, Report::Weekly) => anyhow::bail!("cần chọn tuần: --week N"),
             };
             let week = week_numbered(&plan, number).map_err(anyhow::Error::msg)?;
-            let scoped = hocvuso_web::access::Scoped::system(state, "cli");
+            let scoped = hocvuso_web::access::Scoped::from_session(app.system("cli"));
             let code = args.unit.unwrap_or_else(|| plan.province.to_string());
             let unit = scoped
                 .unit(&code)
@@ -618,44 +619,21 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 .with_context(|| format!("không đọc được {}", file.display()))?;
             let store = open(&db.database_url).await?;
             let person_key = key.load(&store, &db.database_url).await?;
-            let plan = store
-                .active_plan()
-                .await?
-                .context("chưa có kế hoạch; hãy nạp kế hoạch trước (hocvuso plan load)")?;
-            let today = hocvuso_core::calendar::local_today(&plan, chrono::Utc::now());
-            let checked = hocvuso_docs::field_log::parse(&bytes)
-                .and_then(|rows| hocvuso_core::field::check_rows(&rows, &plan, today, &person_key));
-            let inputs: Vec<_> = match checked {
-                Ok(rows) => rows
-                    .into_iter()
-                    .map(|(line, village, record)| hocvuso_store::field::FieldInput {
-                        line,
-                        village,
-                        record,
-                    })
-                    .collect(),
+            let rows = match hocvuso_docs::field_log::parse(&bytes) {
+                Ok(rows) => rows,
                 Err(problems) => return Ok(rejected(&file, &problems)),
             };
             let source = file
                 .file_name()
                 .map_or("tệp".into(), |n| n.to_string_lossy().into_owned());
-            match store
-                .put_field_records(&plan, &inputs, &source, &Who::system("cli"))
-                .await
-            {
-                Ok(outcomes) => {
-                    let stored = outcomes
-                        .iter()
-                        .filter(|o| **o == hocvuso_store::field::Outcome::Stored)
-                        .count();
-                    println!(
-                        "{}: {stored} bản ghi mới, {} bản ghi đã có từ trước (không tính lại)",
-                        file.display(),
-                        outcomes.len() - stored
-                    );
-                }
-                Err(StoreError::Rejected(problems)) => return Ok(rejected(&file, &problems)),
-                Err(e) => return Err(e.into()),
+            let app = crate::app(store.clone(), None, person_key).await?;
+            match app.system("cli").import_field_log(&rows, &source).await {
+                Ok((stored, again)) => println!(
+                    "{}: {stored} bản ghi mới, {again} bản ghi đã có từ trước (không tính lại)",
+                    file.display()
+                ),
+                Err(AppError::Invalid(problems)) => return Ok(rejected(&file, &problems)),
+                Err(e) => anyhow::bail!("{e}"),
             }
         }
         Command::Purge {
@@ -676,27 +654,18 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             let bytes = std::fs::read(&file)
                 .with_context(|| format!("không đọc được {}", file.display()))?;
             let store = open(&db.database_url).await?;
-            let plan = store
-                .active_plan()
-                .await?
-                .context("chưa có kế hoạch; hãy nạp kế hoạch trước (hocvuso plan load)")?;
-            let targets =
-                match hocvuso_docs::table::read_table(&bytes).and_then(|(header, rows)| {
-                    hocvuso_core::assigned::parse_table(&plan, &header, &rows)
-                }) {
-                    Ok(targets) => targets,
-                    Err(problems) => return Ok(rejected(&file, &problems)),
-                };
+            let app = crate::app(store, None, crate::person_key::random()).await?;
             let source = file.display().to_string();
-            match store
-                .put_assigned_targets(&plan, &targets, &source, &Who::system("cli"))
+            match app
+                .system("cli")
+                .load_assigned_targets(&bytes, &source)
                 .await
             {
                 Ok(n) => {
                     println!("{source}: đã giao {n} chỉ tiêu riêng cho các đơn vị (thay bảng cũ)")
                 }
-                Err(StoreError::Rejected(problems)) => return Ok(rejected(&file, &problems)),
-                Err(e) => return Err(e.into()),
+                Err(AppError::Invalid(problems)) => return Ok(rejected(&file, &problems)),
+                Err(e) => anyhow::bail!("{e}"),
             }
         }
         Command::Bench {
@@ -754,7 +723,7 @@ async fn user(store: &Store, command: UserCommand) -> Result<()> {
                 std::io::stdin().read_line(&mut line)?;
                 (line.trim_end_matches(['\r', '\n']).to_string(), false)
             } else {
-                (hocvuso_web::access::temporary_password(), true)
+                (hocvuso_app::temporary_password(), true)
             };
             accounts::add(
                 store,
@@ -841,15 +810,15 @@ async fn burst(scale: &str, concurrency: usize, database_url: Option<String>) ->
         prepared.elapsed().as_secs_f64(),
         hocvuso_core::format::date(week)
     );
-    let mut state = hocvuso_web::AppState::new(
+    let mut app = hocvuso_app::App::new(
         store.clone(),
         plan.clone(),
         week,
         false,
         crate::person_key::random(),
     );
-    state.clock_offset = crate::clock_offset_to(&plan, week);
-    let app = crate::App::bind(state, "127.0.0.1:0").await?;
+    app.clock_offset = crate::clock_offset_to(&plan, week);
+    let app = crate::Server::bind(hocvuso_web::AppState::new(app), "127.0.0.1:0").await?;
     let addr = app.addr;
     let server = tokio::spawn(app.run_until_stopped());
     let started = std::time::Instant::now();
@@ -1123,7 +1092,7 @@ async fn progress_bench(database_url: Option<String>, requests: usize) -> Result
     Ok(())
 }
 
-fn rejected(file: &std::path::Path, problems: &[hocvuso_core::input::RowProblem]) -> ExitCode {
+fn rejected(file: &std::path::Path, problems: &[impl std::fmt::Display]) -> ExitCode {
     println!(
         "{}: tệp bị từ chối, không có gì được ghi ({} lỗi):",
         file.display(),

@@ -11,6 +11,7 @@
 use crate::bench::{percentile, reader_token, round_trip, timed_gets};
 use anyhow::Result;
 use chrono::NaiveDate;
+use hocvuso_app::secrets;
 use hocvuso_core::field::{PersonKey, check_rows};
 use hocvuso_core::synth;
 use hocvuso_store::Store;
@@ -18,7 +19,6 @@ use hocvuso_store::accounts::NewUser;
 use hocvuso_store::audit::Who;
 use hocvuso_store::field::FieldInput;
 use hocvuso_store::units::UnitFilter;
-use hocvuso_web::access::secrets;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
@@ -188,10 +188,9 @@ pub async fn run(records: usize, big: usize, database_url: Option<String>) -> Re
     );
 
     // The server, as on the campaign's last Friday.
-    let mut state =
-        hocvuso_web::AppState::new(store.clone(), plan.clone(), until, true, key.clone());
-    state.clock_offset = crate::clock_offset_to(&plan, until);
-    let app = crate::App::bind(state, "127.0.0.1:0").await?;
+    let mut app = hocvuso_app::App::new(store.clone(), plan.clone(), until, true, key.clone());
+    app.clock_offset = crate::clock_offset_to(&plan, until);
+    let app = crate::Server::bind(hocvuso_web::AppState::new(app), "127.0.0.1:0").await?;
     let addr = app.addr;
     let server = tokio::spawn(app.run_until_stopped());
     let reader = reader_token(&store).await?;

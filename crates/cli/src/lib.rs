@@ -12,6 +12,7 @@ pub mod person_key;
 
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
+use hocvuso_app::LoginHint;
 use hocvuso_store::Store;
 use hocvuso_web::AppState;
 use std::net::SocketAddr;
@@ -19,7 +20,7 @@ use std::sync::Arc;
 use tokio::net::TcpListener;
 
 /// A bound, ready-to-run server.
-pub struct App {
+pub struct Server {
     listener: TcpListener,
     router: axum::Router,
     pub addr: SocketAddr,
@@ -31,23 +32,23 @@ pub async fn build(
     store: Store,
     addr: &str,
     default_as_of: Option<NaiveDate>,
-    demo_logins: Vec<hocvuso_web::access::LoginHint>,
+    demo_logins: Vec<LoginHint>,
     person_key: hocvuso_core::field::PersonKey,
-) -> Result<App> {
-    let mut state = app_state(store, default_as_of, person_key).await?;
+) -> Result<Server> {
+    let mut state = AppState::new(app(store, default_as_of, person_key).await?);
     state.demo_logins = Arc::new(demo_logins);
     state.trust_proxy = std::env::var("HOCVUSO_TRUST_PROXY").is_ok_and(|v| v == "1");
     state.secure_cookies = std::env::var("HOCVUSO_SECURE_COOKIES").is_ok_and(|v| v == "1");
-    App::bind(state, addr).await
+    Server::bind(state, addr).await
 }
 
-/// The state the site runs with over `store`: its active plan, whether the data is the demo's, and
-/// the date pages show by default.
-pub async fn app_state(
+/// The application over `store`: its active plan, whether the data is the demo's, and the date
+/// pages show by default.
+pub async fn app(
     store: Store,
     default_as_of: Option<NaiveDate>,
     person_key: hocvuso_core::field::PersonKey,
-) -> Result<AppState> {
+) -> Result<hocvuso_app::App> {
     let plan = store.active_plan().await?.context(
         "chưa có kế hoạch nào: chạy `hocvuso plan load TỆP` (hoặc `hocvuso demo`) trước",
     )?;
@@ -57,7 +58,7 @@ pub async fn app_state(
         .await?
         .and_then(|d| d.parse().ok());
     let today = hocvuso_core::calendar::local_today(&plan, chrono::Utc::now());
-    let mut state = AppState::new(
+    let mut app = hocvuso_app::App::new(
         store,
         plan,
         default_as_of.or(demo_as_of).unwrap_or(today),
@@ -66,9 +67,9 @@ pub async fn app_state(
     );
     if synthetic && let Some(day) = demo_as_of {
         // The demo runs as on the afternoon of its date, so that week's reports are still open.
-        state.clock_offset = clock_offset_to(&state.plan, day);
+        app.clock_offset = clock_offset_to(&app.plan, day);
     }
-    Ok(state)
+    Ok(app)
 }
 
 /// The demo's moment on `day` (`synth::demo_time`, local), minus now: the clock offset that makes the
@@ -79,14 +80,14 @@ pub fn clock_offset_to(plan: &hocvuso_core::plan::Plan, day: NaiveDate) -> chron
     moment - chrono::Utc::now()
 }
 
-impl App {
+impl Server {
     /// Binds a server for a prepared state.
-    pub async fn bind(state: AppState, addr: &str) -> Result<App> {
+    pub async fn bind(state: AppState, addr: &str) -> Result<Server> {
         let listener = TcpListener::bind(addr)
             .await
             .with_context(|| format!("không mở được địa chỉ {addr}"))?;
         let addr = listener.local_addr()?;
-        Ok(App {
+        Ok(Server {
             listener,
             router: hocvuso_web::router(state),
             addr,

@@ -67,13 +67,13 @@ pub fn default_path(database_url: &str) -> PathBuf {
 
 /// A fresh random key (tests and benchmarks).
 pub fn random() -> PersonKey {
-    let hex = hocvuso_web::access::secrets::random_token(32);
+    let hex = hocvuso_app::secrets::random_token(32);
     PersonKey::new(hex.into_bytes()).expect("64 bytes")
 }
 
 pub fn load_or_create(path: &Path) -> Result<PersonKey> {
     if !path.exists() {
-        let hex = hocvuso_web::access::secrets::random_token(32);
+        let hex = hocvuso_app::secrets::random_token(32);
         write_private(path, &hex)
             .with_context(|| format!("không tạo được tệp khóa bí danh {}", path.display()))?;
         eprintln!(

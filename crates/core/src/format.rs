@@ -36,6 +36,19 @@ pub fn percent(v: f64) -> String {
     format!("{} %", number(v, 1))
 }
 
+/// The name of a weekday as a date line says it ("thứ Sáu").
+pub fn weekday_vi(w: chrono::Weekday) -> &'static str {
+    match w {
+        chrono::Weekday::Mon => "thứ Hai",
+        chrono::Weekday::Tue => "thứ Ba",
+        chrono::Weekday::Wed => "thứ Tư",
+        chrono::Weekday::Thu => "thứ Năm",
+        chrono::Weekday::Fri => "thứ Sáu",
+        chrono::Weekday::Sat => "thứ Bảy",
+        chrono::Weekday::Sun => "Chủ nhật",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,9 +8,9 @@ use axum::Form;
 use axum::extract::{Path, Query};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use hocvuso_app::records::{AuditFilter, AuditRecord};
+use hocvuso_app::records::{TokenRecord, UserRecord};
 use hocvuso_core::access::Role;
-use hocvuso_store::accounts::{TokenRecord, UserRecord};
-use hocvuso_store::audit::{AuditFilter, AuditRecord};
 use serde::Deserialize;
 
 #[derive(Template)]
@@ -62,7 +62,11 @@ pub async fn change_password(
         )?
         .into_response());
     }
-    match scoped.change_own_password(&f.current, &f.new).await {
+    match scoped
+        .change_own_password(&f.current, &f.new)
+        .await
+        .map_err(WebError::from)
+    {
         Ok(()) => Ok(Redirect::to("/login?changed=1").into_response()),
         Err(WebError::Invalid(errors)) => Ok((
             axum::http::StatusCode::UNPROCESSABLE_ENTITY,
@@ -179,7 +183,7 @@ pub async fn create_user(scoped: Scoped, Form(f): Form<NewUserForm>) -> Result<R
             f.role
         )));
     };
-    let password = crate::access::temporary_password();
+    let password = hocvuso_app::temporary_password();
     match scoped
         .create_user(
             &f.username,
@@ -189,6 +193,7 @@ pub async fn create_user(scoped: Scoped, Form(f): Form<NewUserForm>) -> Result<R
             &password,
         )
         .await
+        .map_err(WebError::from)
     {
         Ok(_) => {
             let note = format!(

@@ -8,11 +8,11 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use hocvuso_app::records::{UnitFilter, UnitRecord};
 use hocvuso_core::access::Actor;
 use hocvuso_core::outlook::Tracked;
 use hocvuso_core::plan::Plan;
 use hocvuso_core::units::UnitKind;
-use hocvuso_store::units::{UnitFilter, UnitRecord};
 use serde::{Deserialize, Serialize};
 
 pub async fn healthz(State(state): State<AppState>) -> Response {

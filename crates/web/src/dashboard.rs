@@ -14,13 +14,13 @@ use axum::Json;
 use axum::extract::Query;
 use axum::response::Html;
 use chrono::NaiveDate;
+use hocvuso_app::records::UnitRecord;
 use hocvuso_core::format;
 use hocvuso_core::outlook::{STATUS_RULE, Status, Tracked};
 use hocvuso_core::plan::{Indicator, TargetKind};
 use hocvuso_core::progress::Progress;
 use hocvuso_core::text::search_key;
 use hocvuso_core::units::UnitKind;
-use hocvuso_store::units::UnitRecord;
 use serde::{Deserialize, Serialize};
 
 #[derive(Deserialize, Default)]

@@ -15,6 +15,8 @@ use askama::Template;
 use axum::extract::{Path, Query, RawForm};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
+use hocvuso_app::records::Concerns;
+use hocvuso_app::records::UnitRecord;
 use hocvuso_core::calendar::{self, Week};
 use hocvuso_core::format;
 use hocvuso_core::official::{Block, Document, Letterhead, Table};
@@ -23,8 +25,6 @@ use hocvuso_core::plan::Plan;
 use hocvuso_core::report::{Cell, rates};
 use hocvuso_core::units::UnitKind;
 use hocvuso_docs::chart::{Series, stacked_bars};
-use hocvuso_store::reports::Concerns;
-use hocvuso_store::units::UnitRecord;
 use serde::Deserialize;
 
 pub const DOCX_TYPE: &str =

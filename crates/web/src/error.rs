@@ -2,7 +2,7 @@
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use hocvuso_store::StoreError;
+use hocvuso_app::AppError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum WebError {
@@ -25,19 +25,15 @@ pub enum WebError {
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
-impl From<StoreError> for WebError {
-    fn from(e: StoreError) -> Self {
+impl From<AppError> for WebError {
+    fn from(e: AppError) -> Self {
         match e {
-            StoreError::NotFound(m) => WebError::NotFound(m),
-            StoreError::Conflict(m) => WebError::Conflict(m),
-            StoreError::Refused(refusal) => match refusal.downcast::<WebError>() {
-                Ok(e) => *e,
-                Err(other) => WebError::Internal(other),
-            },
-            StoreError::Rejected(problems) => {
-                WebError::Invalid(problems.iter().map(|p| p.to_string()).collect())
-            }
-            other => WebError::Internal(Box::new(other)),
+            AppError::BadRequest(m) => WebError::BadRequest(m),
+            AppError::NotFound(m) => WebError::NotFound(m),
+            AppError::Forbidden(m) => WebError::Forbidden(m),
+            AppError::Invalid(problems) => WebError::Invalid(problems),
+            AppError::Conflict(m) => WebError::Conflict(m),
+            AppError::Internal(cause) => WebError::Internal(cause),
         }
     }
 }

@@ -227,7 +227,7 @@ fn concerns_sheet(
     name: &str,
     what: String,
     as_of: Option<NaiveDate>,
-    items: &[hocvuso_store::reports::Concerns],
+    items: &[hocvuso_app::records::Concerns],
 ) -> Sheet {
     Sheet {
         name: name.into(),

@@ -7,7 +7,7 @@
 //! pseudonym by `hocvuso_core::field::check_record` before anything else happens; bodies are parsed
 //! here without serde's messages, which can quote the offending value.
 
-use crate::access::{Scoped, SyncResult};
+use crate::access::Scoped;
 use crate::error::{ApiError, WebError};
 use crate::pages::{UnitLine, line};
 use crate::views::{Moment, Nav, moment, parse_as_of};
@@ -17,6 +17,9 @@ use axum::extract::{Multipart, Query};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
+use hocvuso_app::SyncResult;
+use hocvuso_app::records::Activity;
+use hocvuso_app::records::{UnitFilter, UnitRecord};
 use hocvuso_core::access::Role;
 use hocvuso_core::calendar;
 use hocvuso_core::field::{
@@ -24,8 +27,6 @@ use hocvuso_core::field::{
 };
 use hocvuso_core::format;
 use hocvuso_core::units::UnitKind;
-use hocvuso_store::field::Activity;
-use hocvuso_store::units::{UnitFilter, UnitRecord};
 use std::collections::HashMap;
 
 /// Records one sync may carry (the app sends at most 100).
@@ -659,7 +660,11 @@ pub async fn import_upload(scoped: Scoped, mut multipart: Multipart) -> Result<R
             return refused(all);
         }
     };
-    match scoped.import_field_log(&rows, &name).await {
+    match scoped
+        .import_field_log(&rows, &name)
+        .await
+        .map_err(WebError::from)
+    {
         Ok((stored, again)) => Ok(import_page(
             &scoped,
             Vec::new(),

@@ -10,13 +10,13 @@ use askama::Template;
 use axum::extract::Query;
 use axum::response::Html;
 use chrono::NaiveDate;
+use hocvuso_app::records::Concerns;
 use hocvuso_core::access::Target;
 use hocvuso_core::calendar::{self, Week};
 use hocvuso_core::format;
 use hocvuso_core::report::{Cell, Status, cell, rates};
 use hocvuso_core::text::search_key;
 use hocvuso_core::units::UnitKind;
-use hocvuso_store::reports::Concerns;
 use serde::Deserialize;
 use std::collections::HashMap;
 
@@ -171,7 +171,7 @@ type Stored = (Option<Status>, Option<chrono::DateTime<chrono::Utc>>);
 /// missing, draft, returned, on time or late.
 pub(crate) async fn reporting_cells<'a>(
     scoped: &Scoped,
-    within: &hocvuso_store::units::UnitRecord,
+    within: &hocvuso_app::records::UnitRecord,
     codes: impl Iterator<Item = &'a str>,
     weeks: &[Week],
 ) -> Result<Vec<Vec<Cell>>, WebError> {
@@ -216,7 +216,7 @@ pub(crate) struct Matrix {
     pub kind: UnitKind,
     pub as_of: NaiveDate,
     pub weeks: Vec<Week>,
-    pub units: Vec<hocvuso_store::units::UnitRecord>,
+    pub units: Vec<hocvuso_app::records::UnitRecord>,
     pub cells: Vec<Vec<Cell>>,
 }
 

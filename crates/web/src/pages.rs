@@ -9,9 +9,9 @@ use crate::views::{
 use askama::Template;
 use axum::extract::{Path, Query};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use hocvuso_app::records::UnitRecord;
 use hocvuso_core::format;
 use hocvuso_core::units::UnitKind;
-use hocvuso_store::units::UnitRecord;
 use serde::Deserialize;
 
 /// An HTML error page with a clear message.
@@ -253,7 +253,7 @@ struct Trend<'a> {
 
 pub(crate) fn history_lines(
     plan: &hocvuso_core::plan::Plan,
-    weeks: &[hocvuso_store::reports::UnitWeek],
+    weeks: &[hocvuso_app::records::UnitWeek],
 ) -> Vec<HistoryLine> {
     use hocvuso_core::report::{Cell, Status, cell};
     let calendar = hocvuso_core::calendar::weeks(plan);

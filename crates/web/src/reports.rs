@@ -10,12 +10,12 @@ use axum::Json;
 use axum::extract::{Path, RawForm};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
+use hocvuso_app::records::UnitRecord;
+use hocvuso_app::records::{ReportEvent, ReportRecord};
 use hocvuso_core::format;
 use hocvuso_core::input::parse_count;
 use hocvuso_core::plan::TargetKind;
 use hocvuso_core::report::{Action, Figure, Status};
-use hocvuso_store::reports::{ReportEvent, ReportRecord};
-use hocvuso_store::units::UnitRecord;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -401,19 +401,18 @@ pub async fn submit_form(
         Action::Submit
     };
     let result = match figures_from_form(&fields) {
-        Ok((figures, comments)) => {
-            scoped
-                .save_report(
-                    &unit_code,
-                    week,
-                    &figures,
-                    &comments,
-                    &text("difficulties"),
-                    &text("proposals"),
-                    action,
-                )
-                .await
-        }
+        Ok((figures, comments)) => scoped
+            .save_report(
+                &unit_code,
+                week,
+                &figures,
+                &comments,
+                &text("difficulties"),
+                &text("proposals"),
+                action,
+            )
+            .await
+            .map_err(WebError::from),
         Err(problems) => Err(WebError::Invalid(problems)),
     };
     match result {
@@ -451,7 +450,11 @@ pub async fn review_form(
             ));
         }
     };
-    match scoped.review(&unit_code, week, action).await {
+    match scoped
+        .review(&unit_code, week, action)
+        .await
+        .map_err(WebError::from)
+    {
         Ok(_) => {
             let back = fields
                 .get("back")
@@ -773,6 +776,7 @@ pub async fn upload_xlsx(
             Action::Submit,
         )
         .await
+        .map_err(WebError::from)
     {
         Ok(_) => Ok(Redirect::to(&format!("/reports/{}/{week}", unit.code)).into_response()),
         Err(WebError::Invalid(problems)) => {
@@ -812,6 +816,7 @@ pub async fn on_behalf_upload(
     match scoped
         .save_on_behalf(&unit.code, week, &template, &imported)
         .await
+        .map_err(WebError::from)
     {
         Ok(_) => Ok(Redirect::to(&format!("/reports/{}/{week}", unit.code)).into_response()),
         Err(WebError::Invalid(problems)) => {

@@ -240,7 +240,7 @@ pub(crate) async fn rank_lines(scoped: &Scoped, g: &Grid) -> Result<Vec<RankLine
     let mut scored: Vec<(
         f64,
         f64,
-        &hocvuso_store::units::UnitRecord,
+        &hocvuso_app::records::UnitRecord,
         usize,
         usize,
         f64,

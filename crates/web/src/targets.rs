@@ -110,7 +110,11 @@ pub async fn upload(scoped: Scoped, mut multipart: Multipart) -> Result<Response
     let Some((name, bytes)) = file else {
         return refused(vec!["Chưa chọn tệp để gửi.".into()]).await;
     };
-    match scoped.load_assigned_targets(&bytes, &name).await {
+    match scoped
+        .load_assigned_targets(&bytes, &name)
+        .await
+        .map_err(WebError::from)
+    {
         Ok(_) => Ok(Redirect::to("/targets").into_response()),
         Err(WebError::Invalid(problems)) => {
             let mut all = vec![format!("Tệp «{name}» bị từ chối, không có gì thay đổi:")];

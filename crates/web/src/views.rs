@@ -2,12 +2,12 @@
 
 use crate::error::WebError;
 use chrono::NaiveDate;
+use hocvuso_app::records::UnitRecord;
 use hocvuso_core::access::{Actor, Role};
 use hocvuso_core::calendar;
 use hocvuso_core::format;
 use hocvuso_core::outlook::{Outlook, Status, Tracked};
 use hocvuso_core::plan::{Indicator, Plan, TargetKind};
-use hocvuso_store::units::UnitRecord;
 use serde::Serialize;
 
 /// Parses `as_of` ("2025-09-05" or "05/09/2025"), or returns the default.
@@ -252,18 +252,7 @@ pub fn unit_type_text(u: &UnitRecord) -> String {
     }
 }
 
-/// The reporting weekday in Vietnamese.
-pub fn weekday_vi(w: chrono::Weekday) -> &'static str {
-    match w {
-        chrono::Weekday::Mon => "thứ Hai",
-        chrono::Weekday::Tue => "thứ Ba",
-        chrono::Weekday::Wed => "thứ Tư",
-        chrono::Weekday::Thu => "thứ Năm",
-        chrono::Weekday::Fri => "thứ Sáu",
-        chrono::Weekday::Sat => "thứ Bảy",
-        chrono::Weekday::Sun => "Chủ nhật",
-    }
-}
+pub use hocvuso_core::format::weekday_vi;
 
 /// The top bar: who is signed in and what they may open.
 #[derive(Debug, Clone, Default)]

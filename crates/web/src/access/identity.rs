@@ -1,18 +1,14 @@
 //! Authentication and CSRF, once per request, before any handler runs.
 
-use super::{
-    AppState, CSRF_FIELD, CSRF_HEADER, LOGIN_CSRF_COOKIE, SESSION_COOKIE, read_cookie, secrets,
-};
+use super::{AppState, CSRF_FIELD, CSRF_HEADER, LOGIN_CSRF_COOKIE, SESSION_COOKIE, read_cookie};
 use crate::error::WebError;
 use axum::body::{Body, to_bytes};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use hocvuso_core::access::{Actor, BoundUnit, Role};
-use hocvuso_store::Store;
-use hocvuso_store::accounts::UserRecord;
-use hocvuso_store::audit::Who;
+use hocvuso_app::records::Who;
+use hocvuso_core::access::Actor;
 use std::net::SocketAddr;
 
 /// The signed-in user (or API token) of a request.
@@ -65,39 +61,10 @@ fn client(req: &Request, state: &AppState) -> Client {
     Client { ip, https }
 }
 
-/// Turns a stored user into the policy's actor.
-pub(super) async fn actor_of(store: &Store, user: &UserRecord) -> Result<Actor, WebError> {
-    let role = Role::parse(&user.role)
-        .ok_or_else(|| WebError::Forbidden(format!("vai trò «{}» không hợp lệ", user.role)))?;
-    let unit = match &user.unit_code {
-        None => None,
-        Some(code) => {
-            let u = store.require_unit(code).await?;
-            let kind = u
-                .kind()
-                .ok_or_else(|| WebError::Forbidden(format!("đơn vị «{code}» không hợp lệ")))?;
-            Some(BoundUnit {
-                code: u.code,
-                kind,
-                path: u.path,
-            })
-        }
-    };
-    Ok(Actor {
-        user_id: user.id,
-        username: user.username.clone(),
-        display_name: user.display_name.clone(),
-        role,
-        unit,
-    })
-}
-
+/// Whether two tokens are equal, in time that does not depend on where they differ.
 fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
+    use subtle::ConstantTimeEq;
+    a.as_bytes().ct_eq(b.as_bytes()).into()
 }
 
 /// Middleware: resolves the identity, then refuses state-changing requests made with cookies but
@@ -151,19 +118,14 @@ async fn resolve(
     client: &Client,
 ) -> Result<Option<Identity>, WebError> {
     if let Some(token) = bearer {
-        let user = state
-            .store
-            .token_user(&secrets::digest(token))
-            .await?
-            .ok_or(WebError::Unauthorized(
-                "Khóa API không hợp lệ hoặc đã bị thu hồi.".into(),
-            ))?;
-        let actor = actor_of(&state.store, &user).await?;
-        let who = Who {
-            user_id: Some(user.id),
-            name: format!("{} (khóa API)", user.username),
-            ip: Some(client.ip.clone()),
-        };
+        let (actor, who) =
+            state
+                .app
+                .token_user(token, &client.ip)
+                .await?
+                .ok_or(WebError::Unauthorized(
+                    "Khóa API không hợp lệ hoặc đã bị thu hồi.".into(),
+                ))?;
         return Ok(Some(Identity {
             actor,
             who,
@@ -174,22 +136,16 @@ async fn resolve(
     let Some(token) = read_cookie(headers, SESSION_COOKIE) else {
         return Ok(None);
     };
-    let digest = secrets::digest(&token);
-    let Some((session, user)) = state.store.session(&digest).await? else {
-        return Ok(None);
-    };
-    let actor = actor_of(&state.store, &user).await?;
-    let who = Who {
-        user_id: Some(user.id),
-        name: user.username.clone(),
-        ip: Some(client.ip.clone()),
-    };
-    Ok(Some(Identity {
-        actor,
-        who,
-        csrf: Some(session.csrf_token),
-        session: Some(digest),
-    }))
+    Ok(state
+        .app
+        .session_user(&token, &client.ip)
+        .await?
+        .map(|s| Identity {
+            actor: s.actor,
+            who: s.who,
+            csrf: Some(s.csrf),
+            session: Some(s.digest),
+        }))
 }
 
 /// The CSRF token a request carries, and the request rebuilt after reading its form body.

@@ -1,0 +1,27 @@
+//! The application layer of hocvuso: every use case written once — reports (save, submit, approve,
+//! return, on behalf of others, Excel in and out), the door-to-door log, assigned targets, documents,
+//! accounts, sign-in and the audit log — and the only holder of the store. The web crate (pages,
+//! JSON API) and the `hocvuso` binary both call these, so a rule checked here holds on every path;
+//! the access policy lives in `hocvuso_core::access` and is applied here, in [`Session`].
+//!
+//! Where a new capability goes: its domain rules in `hocvuso-core`, its tables in `hocvuso-store`,
+//! its use case in a file of this crate named for its area, its pages and API in `hocvuso-web`.
+#![forbid(unsafe_code)]
+
+mod accounts;
+mod audit;
+mod documents;
+mod error;
+mod field;
+pub mod records;
+mod reports;
+pub mod secrets;
+mod session;
+pub mod sign_in;
+mod targets;
+
+pub use accounts::{temporary_password, validate_new_user};
+pub use error::{AppError, Result};
+pub use field::SyncResult;
+pub use session::{App, Session};
+pub use sign_in::{LoginHint, SignIn};
