@@ -366,42 +366,95 @@ fn http(addr: &str, method: &str, path: &str, token: &str, body: &str) -> (u16, 
     (status, text)
 }
 
-/// Every place a citizen number could leak after a session of the field log — the database files,
-/// the server's debug log, every response, the import command's output, the export — holds none.
-#[test]
-fn no_raw_citizen_number_is_kept_logged_or_sent_back() {
-    let dir = std::env::temp_dir().join(format!("hocvuso-cli-{}-cccd", std::process::id()));
+/// A demo database in a fresh folder named for `name`: (folder, database URL, person key file).
+fn demo_database(name: &str) -> (PathBuf, String, String) {
+    let dir = std::env::temp_dir().join(format!("hocvuso-cli-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    let url = format!("sqlite://{}", dir.join("field.db").display());
+    let url = format!("sqlite://{}", dir.join(format!("{name}.db")).display());
     let key = dir.join("person.key").display().to_string();
-    let key_args = ["--person-key-file", key.as_str()];
-    let demo = hocvuso(
-        &[
-            &["demo", "--no-serve", "--database-url", &url][..],
-            &key_args,
-        ]
-        .concat(),
-    );
+    let demo = hocvuso(&[
+        "demo",
+        "--no-serve",
+        "--database-url",
+        &url,
+        "--person-key-file",
+        &key,
+    ]);
     assert!(
         demo.status.success(),
         "{}",
         String::from_utf8_lossy(&demo.stderr)
     );
-    let token_out = hocvuso(&[
+    (dir, url, key)
+}
+
+/// A new API token of `username`, as `hocvuso user token` prints it.
+fn token_of(url: &str, username: &str) -> String {
+    let out = hocvuso(&[
         "user",
         "token",
-        "to.cns",
+        username,
         "--label",
         "test",
         "--database-url",
-        &url,
+        url,
     ]);
-    let token = stdout(&token_out)
+    stdout(&out)
         .split_whitespace()
         .find(|w| w.starts_with("hvs_"))
         .expect("a token")
-        .to_string();
+        .to_string()
+}
+
+/// `hocvuso serve` of `url` on a free port, once it answers: the process and its address. Its
+/// output (standard and error) goes to `log`, else nowhere.
+fn serve(
+    url: &str,
+    key: &str,
+    log_level: &str,
+    log: Option<std::fs::File>,
+) -> (std::process::Child, String) {
+    let (out, err) = match log {
+        Some(file) => (file.try_clone().unwrap().into(), file.into()),
+        None => (std::process::Stdio::null(), std::process::Stdio::null()),
+    };
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let addr = format!("127.0.0.1:{port}");
+    let server = Command::new(env!("CARGO_BIN_EXE_hocvuso"))
+        .args([
+            "serve",
+            "--database-url",
+            url,
+            "--addr",
+            &addr,
+            "--person-key-file",
+            key,
+        ])
+        .env("HOCVUSO_LOG", log_level)
+        .stdout(out)
+        .stderr(err)
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while std::net::TcpStream::connect(&addr).is_err() {
+        assert!(started.elapsed().as_secs() < 60, "server did not start");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    (server, addr)
+}
+
+/// Every place a citizen number could leak after a session of the field log — the database files,
+/// the server's debug log, every response, the import command's output, the export — holds none.
+#[test]
+fn no_raw_citizen_number_is_kept_logged_or_sent_back() {
+    let (dir, url, key) = demo_database("cccd");
+    let key_args = ["--person-key-file", key.as_str()];
+    let token = token_of(&url, "to.cns");
 
     let numbers = [
         "066155000321", // stored (valid)
@@ -410,34 +463,9 @@ fn no_raw_citizen_number_is_kept_logged_or_sent_back() {
         "066050000777", // in a paper log
         "066050000888", // typed in a tick column of a paper log
     ];
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let addr = format!("127.0.0.1:{port}");
     let log_path = dir.join("server.log");
     let log = std::fs::File::create(&log_path).unwrap();
-    let mut server = Command::new(env!("CARGO_BIN_EXE_hocvuso"))
-        .args([
-            "serve",
-            "--database-url",
-            &url,
-            "--addr",
-            &addr,
-            "--person-key-file",
-            &key,
-        ])
-        .env("HOCVUSO_LOG", "trace")
-        .stdout(log.try_clone().unwrap())
-        .stderr(log)
-        .spawn()
-        .unwrap();
-    let started = std::time::Instant::now();
-    while std::net::TcpStream::connect(&addr).is_err() {
-        assert!(started.elapsed().as_secs() < 60, "server did not start");
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
+    let (mut server, addr) = serve(&url, &key, "trace", Some(log));
     let mut responses = String::new();
     let record = |id: u32, cccd: &str, gender: &str| {
         format!(
@@ -665,65 +693,10 @@ impl Drop for Killed {
 #[test]
 fn a_workbook_inflating_to_half_a_gigabyte_is_refused_within_the_memory_budget() {
     use std::io::{Read, Write};
-    let dir = std::env::temp_dir().join(format!("hocvuso-cli-{}-bomb", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    let url = format!("sqlite://{}", dir.join("bomb.db").display());
-    let key = dir.join("person.key").display().to_string();
-    let demo = hocvuso(&[
-        "demo",
-        "--no-serve",
-        "--database-url",
-        &url,
-        "--person-key-file",
-        &key,
-    ]);
-    assert!(
-        demo.status.success(),
-        "{}",
-        String::from_utf8_lossy(&demo.stderr)
-    );
-    let token_out = hocvuso(&[
-        "user",
-        "token",
-        "baocao.xa",
-        "--label",
-        "test",
-        "--database-url",
-        &url,
-    ]);
-    let token = stdout(&token_out)
-        .split_whitespace()
-        .find(|w| w.starts_with("hvs_"))
-        .expect("a token")
-        .to_string();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let addr = format!("127.0.0.1:{port}");
-    let server = Killed(
-        Command::new(env!("CARGO_BIN_EXE_hocvuso"))
-            .args([
-                "serve",
-                "--database-url",
-                &url,
-                "--addr",
-                &addr,
-                "--person-key-file",
-                &key,
-            ])
-            .env("HOCVUSO_LOG", "error")
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .unwrap(),
-    );
-    let started = std::time::Instant::now();
-    while std::net::TcpStream::connect(&addr).is_err() {
-        assert!(started.elapsed().as_secs() < 60, "server did not start");
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
+    let (_, url, key) = demo_database("bomb");
+    let token = token_of(&url, "baocao.xa");
+    let (server, addr) = serve(&url, &key, "error", None);
+    let server = Killed(server);
     let send = |method: &str, path: &str, content_type: &str, body: &[u8]| -> (u16, Vec<u8>) {
         let mut s = std::net::TcpStream::connect(&addr).unwrap();
         write!(
