@@ -328,14 +328,7 @@ impl Session {
         let mut problems = Vec::new();
         let mut values = Vec::new();
         for row in &imported.rows {
-            let comments: BTreeMap<String, String> = if row.note.is_empty() {
-                BTreeMap::new()
-            } else {
-                row.figures
-                    .keys()
-                    .map(|k| (k.clone(), row.note.clone()))
-                    .collect()
-            };
+            let comments = row.comments();
             let registered: BTreeMap<String, f64> = template
                 .rows
                 .iter()

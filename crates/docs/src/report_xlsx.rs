@@ -84,6 +84,19 @@ pub struct ImportedRow {
     pub note: String,
 }
 
+impl ImportedRow {
+    /// The comment of each indicator of the row: its note, on every figure it has.
+    pub fn comments(&self) -> BTreeMap<String, String> {
+        if self.note.is_empty() {
+            return BTreeMap::new();
+        }
+        self.figures
+            .keys()
+            .map(|k| (k.clone(), self.note.clone()))
+            .collect()
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Imported {
     pub rows: Vec<ImportedRow>,

@@ -193,6 +193,8 @@ impl Store {
         who: &Who,
     ) -> Result<Status> {
         let mut tx = self.begin_write().await?;
+        let reporter = BTreeSet::from([unit.to_string()]);
+        lock_units(&mut tx, self.backend(), &reporter).await?;
         let refresh = Refresh::begin(
             &mut tx,
             self.backend(),

@@ -3,7 +3,8 @@
 //! summed steps of the contributions of the subjects below the unit. Progress of any unit at any date
 //! is one small sum over it, the same cost for a commune as for the whole country.
 //!
-//! Writers of reports call [`Refresh::begin`] before changing anything and [`Refresh::finish`] after:
+//! Writers of reports lock their reporting units ([`lock_units`]), read what they decide on, then call
+//! [`Refresh::begin`] before changing anything and [`Refresh::finish`] after:
 //! the subjects' series are read before and after, and the differences added to every unit above
 //! them. On PostgreSQL the reporting units and then the subjects are locked first (advisory locks, in
 //! one global order), so two transactions about the same subject (a commune's report and Công an
@@ -490,8 +491,9 @@ pub(crate) struct Refresh {
 }
 
 impl Refresh {
-    /// Locks the reporting units, then the subjects of the values they have now and will have, and
-    /// reads those subjects' series before the change.
+    /// Locks the subjects of the values the reports have now and will have, and reads those
+    /// subjects' series before the change. The caller has locked the reporting units first
+    /// ([`lock_units`]), before it read the reports it decides on.
     pub(crate) async fn begin(
         tx: &mut Tx,
         backend: Backend,
@@ -500,7 +502,6 @@ impl Refresh {
         new_values: impl IntoIterator<Item = Pair>,
     ) -> Result<Refresh> {
         let reporters: BTreeSet<String> = reports.iter().map(|(u, _)| u.clone()).collect();
-        lock_units(tx, backend, &reporters).await?;
         let mut pairs: BTreeSet<Pair> = new_values.into_iter().collect();
         for chunk in reports.chunks(200) {
             let reports = (0..chunk.len())

@@ -757,14 +757,7 @@ pub async fn upload_xlsx(
         .into_iter()
         .find(|r| r.code == unit.code)
         .unwrap_or_default();
-    let comments: BTreeMap<String, String> = if row.note.is_empty() {
-        BTreeMap::new()
-    } else {
-        row.figures
-            .keys()
-            .map(|k| (k.clone(), row.note.clone()))
-            .collect()
-    };
+    let comments = row.comments();
     match scoped
         .save_report(
             &unit.code,
