@@ -1,6 +1,7 @@
 //! The application layer of hocvuso: every use case written once — reports (save, submit, approve,
 //! return, on behalf of others, Excel in and out), the door-to-door log, assigned targets, documents,
-//! accounts, sign-in and the audit log — and the only holder of the store. The web crate (pages,
+//! accounts, sign-in and the audit log — and the read models every output shares (`read`), and the
+//! only holder of the store. The web crate (pages,
 //! JSON API) and the `hocvuso` binary both call these, so a rule checked here holds on every path;
 //! the access policy lives in `hocvuso_core::access` and is applied here, in [`Session`].
 //!
@@ -10,9 +11,10 @@
 
 mod accounts;
 mod audit;
-mod documents;
+pub mod documents;
 mod error;
 mod field;
+pub mod read;
 pub mod records;
 mod reports;
 pub mod secrets;

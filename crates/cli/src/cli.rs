@@ -561,7 +561,8 @@ async fn run(cli: Cli) -> Result<ExitCode> {
             store.close().await;
         }
         Command::Report { command } => {
-            use hocvuso_web::documents::{Format, Report, week_numbered};
+            use hocvuso_app::documents::{Format, Report};
+            use hocvuso_app::read::week_numbered;
             let (report, args) = match command {
                 ReportCommand::Weekly(args) => (Report::Weekly, args),
                 ReportCommand::Final(args) => (Report::Final, args),
@@ -575,14 +576,14 @@ async fn run(cli: Cli) -> Result<ExitCode> {
                 (None, Report::Weekly) => anyhow::bail!("cần chọn tuần: --week N"),
             };
             let week = week_numbered(&plan, number).map_err(anyhow::Error::msg)?;
-            let scoped = hocvuso_web::access::Scoped::from_session(app.system("cli"));
+            let session = app.system("cli");
             let code = args.unit.unwrap_or_else(|| plan.province.to_string());
-            let unit = scoped
+            let unit = session
                 .unit(&code)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             let doc = report
-                .document(&scoped, &unit, &week)
+                .document(&session, &unit, &week)
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             let format = match args.format {
@@ -969,7 +970,7 @@ async fn progress_bench(database_url: Option<String>, requests: usize) -> Result
             format!("/documents/final.docx?unit=66&week={day}"),
         ),
     ];
-    if hocvuso_web::documents::PDF {
+    if hocvuso_app::documents::PDF {
         documents.extend([
             (
                 "Báo cáo tuần tỉnh (.pdf)",

@@ -36,6 +36,21 @@ pub fn percent(v: f64) -> String {
     format!("{} %", number(v, 1))
 }
 
+/// An instant (RFC 3339) as local time at `offset_minutes` east of UTC: "17:05 05/09/2025"; the text
+/// unchanged when it is not an instant.
+pub fn local_time(rfc3339: &str, offset_minutes: i32) -> String {
+    match (
+        chrono::FixedOffset::east_opt(offset_minutes * 60),
+        chrono::DateTime::parse_from_rfc3339(rfc3339),
+    ) {
+        (Some(offset), Ok(t)) => t
+            .with_timezone(&offset)
+            .format("%H:%M %d/%m/%Y")
+            .to_string(),
+        _ => rfc3339.to_string(),
+    }
+}
+
 /// The name of a weekday as a date line says it ("thứ Sáu").
 pub fn weekday_vi(w: chrono::Weekday) -> &'static str {
     match w {
@@ -52,6 +67,16 @@ pub fn weekday_vi(w: chrono::Weekday) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn local_times() {
+        assert_eq!(local_time("2025-09-05T10:05:00Z", 420), "17:05 05/09/2025");
+        assert_eq!(
+            local_time("2025-09-05T23:30:00+00:00", 420),
+            "06:30 06/09/2025"
+        );
+        assert_eq!(local_time("not a time", 420), "not a time");
+    }
 
     #[test]
     fn vietnamese_numbers() {

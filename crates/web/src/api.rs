@@ -3,11 +3,11 @@
 use crate::AppState;
 use crate::access::Scoped;
 use crate::error::{ApiError, WebError};
-use crate::views::{Moment, moment, parse_as_of};
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use hocvuso_app::read::{Moment, moment, parse_as_of};
 use hocvuso_app::records::{UnitFilter, UnitRecord};
 use hocvuso_core::access::Actor;
 use hocvuso_core::outlook::Tracked;
@@ -55,6 +55,20 @@ pub struct UnitsPage {
     pub units: Vec<UnitRecord>,
 }
 
+/// Parses a kind of unit as a query names it ("commune"); none when empty.
+pub fn parse_kind(kind: Option<&str>) -> Result<Option<UnitKind>, WebError> {
+    match kind.map(str::trim).filter(|k| !k.is_empty()) {
+        None => Ok(None),
+        Some(k) => Ok(Some(UnitKind::parse(k).ok_or_else(|| {
+            let all: Vec<&str> = UnitKind::ALL.iter().map(|k| k.as_str()).collect();
+            WebError::BadRequest(format!(
+                "loại đơn vị «{k}» không có; dùng một trong: {}",
+                all.join(", ")
+            ))
+        })?)),
+    }
+}
+
 /// Parses the unit-list query shared by the API and the pages.
 pub fn unit_filter(
     parent: Option<String>,
@@ -64,16 +78,7 @@ pub fn unit_filter(
     limit: i64,
     offset: i64,
 ) -> Result<UnitFilter, WebError> {
-    let kind = match kind.map(str::trim).filter(|k| !k.is_empty()) {
-        None => None,
-        Some(k) => Some(UnitKind::parse(k).ok_or_else(|| {
-            let all: Vec<&str> = UnitKind::ALL.iter().map(|k| k.as_str()).collect();
-            WebError::BadRequest(format!(
-                "loại đơn vị «{k}» không có; dùng một trong: {}",
-                all.join(", ")
-            ))
-        })?),
-    };
+    let kind = parse_kind(kind)?;
     let nonempty = |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
     Ok(UnitFilter {
         parent: nonempty(parent),

@@ -4,22 +4,23 @@
 //! same progress and status as the unit's own page.
 
 use crate::access::Scoped;
-use crate::api::unit_filter;
+use crate::api::parse_kind;
 use crate::assets::has_commune_map;
 use crate::error::{ApiError, WebError};
-use crate::pages::{UnitLine, line};
-use crate::views::{Moment, Nav, indicator_texts, moment, parse_as_of};
+use crate::views::Nav;
 use askama::Template;
 use axum::Json;
 use axum::extract::Query;
 use axum::response::Html;
-use chrono::NaiveDate;
+use hocvuso_app::read::{
+    Grid, GridFilter, GridSpec, Moment, UnitLine, indicator_texts, line, moment, parse_as_of,
+    status_of,
+};
 use hocvuso_app::records::UnitRecord;
 use hocvuso_core::format;
 use hocvuso_core::outlook::{STATUS_RULE, Status, Tracked};
 use hocvuso_core::plan::{Indicator, TargetKind};
 use hocvuso_core::progress::Progress;
-use hocvuso_core::text::search_key;
 use hocvuso_core::units::UnitKind;
 use serde::{Deserialize, Serialize};
 
@@ -29,62 +30,37 @@ pub struct GridQuery {
     pub kind: Option<String>,
     pub as_of: Option<String>,
     /// Heat table filters: a search without diacritics, a status, the indicator the status is about.
-    q: Option<String>,
+    pub q: Option<String>,
     status: Option<String>,
     indicator: Option<String>,
 }
 
 impl GridQuery {
-    /// The units of `kind` below `unit` as of a date.
-    pub(crate) fn below(unit: &str, kind: UnitKind, as_of: NaiveDate) -> GridQuery {
-        GridQuery {
-            unit: Some(unit.to_string()),
-            kind: Some(kind.as_str().to_string()),
-            as_of: Some(as_of.to_string()),
-            ..GridQuery::default()
-        }
+    /// The heat table's filters of this query.
+    fn filter(&self) -> Result<GridFilter, WebError> {
+        let status = match self.status.as_deref().filter(|s| !s.is_empty()) {
+            None => None,
+            Some(s) => Some(
+                Status::parse(s)
+                    .ok_or_else(|| WebError::BadRequest(format!("tình trạng «{s}» không có")))?,
+            ),
+        };
+        Ok(GridFilter {
+            search: self.q.clone(),
+            status,
+            indicator: self.indicator.clone(),
+        })
     }
 }
 
-/// The units below a parent with every indicator tracked, and the indicators any of them reports.
-/// A unit with every indicator of the plan tracked.
-pub(crate) type UnitTracked = (UnitRecord, Vec<Tracked>);
-
-pub(crate) struct Grid {
-    pub parent: UnitRecord,
-    pub kind: UnitKind,
-    pub as_of: NaiveDate,
-    /// Indexes into the plan's indicators.
-    pub columns: Vec<usize>,
-    pub rows: Vec<UnitTracked>,
-}
-
+/// The grid the query asks for.
 pub(crate) async fn grid(scoped: &Scoped, q: &GridQuery) -> Result<Grid, WebError> {
-    let parent = match q.unit.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
-        Some(code) => scoped.unit(code).await?,
-        None => scoped.home().await?,
+    let spec = GridSpec {
+        unit: q.unit.clone(),
+        kind: parse_kind(q.kind.as_deref())?,
+        as_of: parse_as_of(q.as_of.as_deref(), scoped.default_as_of())?,
     };
-    let kind = match unit_filter(None, None, q.kind.as_deref(), None, 1, 0)?.kind {
-        Some(kind) => kind,
-        None if parent.kind == UnitKind::Country.as_str() => UnitKind::Province,
-        None => UnitKind::Commune,
-    };
-    let as_of = parse_as_of(q.as_of.as_deref(), scoped.default_as_of())?;
-    let mut rows = scoped.tracked_children(&parent, kind, as_of).await?;
-    rows.sort_by_cached_key(|(u, _)| (search_key(&u.name), u.code.clone()));
-    let columns = (0..scoped.plan().indicators.len())
-        .filter(|&i| {
-            rows.iter()
-                .any(|(_, t)| t[i].progress.subjects_expected > 0)
-        })
-        .collect();
-    Ok(Grid {
-        parent,
-        kind,
-        as_of,
-        columns,
-        rows,
-    })
+    Ok(scoped.grid(&spec).await?)
 }
 
 /// A value in a cell: a percent, or a count for totals; "–" without data.
@@ -94,10 +70,6 @@ fn short_value(ind: &Indicator, p: &Progress) -> String {
         (Some(v), TargetKind::Total) => format::number(v, 0),
         (Some(v), _) => format::percent(v),
     }
-}
-
-pub(crate) fn status_of(t: &Tracked) -> Option<Status> {
-    t.outlook.as_ref().map(|o| o.status)
 }
 
 /// One indicator of one unit in a table or on the map.
@@ -257,66 +229,12 @@ struct TablePage {
     status_rule: &'static str,
 }
 
-/// Heat table: the units below a unit × the indicators they report, coloured by status; filter by
-/// status (of one indicator or any), search without diacritics; columns sort in the browser.
-type Filtered<'g> = (Vec<&'g UnitTracked>, Option<Status>, Option<String>);
-
-/// The heat table's rows after its filters (search, status on one indicator or any), and the
-/// indicator the status filter is about.
-fn filtered<'g>(
-    plan: &hocvuso_core::plan::Plan,
-    grid: &'g Grid,
-    q: &GridQuery,
-) -> Result<Filtered<'g>, WebError> {
-    let status = match q.status.as_deref().filter(|s| !s.is_empty()) {
-        None => None,
-        Some(s) => Some(
-            Status::parse(s)
-                .ok_or_else(|| WebError::BadRequest(format!("tình trạng «{s}» không có")))?,
-        ),
-    };
-    let chosen = q.indicator.as_deref().filter(|s| !s.is_empty());
-    if let Some(code) = chosen
-        && !grid
-            .columns
-            .iter()
-            .any(|&i| plan.indicators[i].code == code)
-    {
-        return Err(WebError::BadRequest(format!(
-            "chỉ tiêu «{code}» không có ở bảng này"
-        )));
-    }
-    let words: Vec<String> = search_key(q.q.as_deref().unwrap_or(""))
-        .split(' ')
-        .filter(|w| !w.is_empty())
-        .map(str::to_string)
-        .collect();
-    let rows = grid
-        .rows
-        .iter()
-        .filter(|(unit, _)| {
-            words.is_empty() || {
-                let key = search_key(&unit.full_name);
-                words.iter().all(|w| key.contains(w.as_str()))
-            }
-        })
-        .filter(|(_, tracked)| match status {
-            None => true,
-            Some(s) => grid.columns.iter().any(|&i| {
-                chosen.is_none_or(|c| plan.indicators[i].code == c)
-                    && tracked[i].progress.subjects_expected > 0
-                    && status_of(&tracked[i]) == Some(s)
-            }),
-        })
-        .collect();
-    Ok((rows, status, chosen.map(str::to_string)))
-}
-
 pub async fn table(scoped: Scoped, Query(q): Query<GridQuery>) -> Result<Html<String>, WebError> {
     let grid = grid(&scoped, &q).await?;
     let plan = scoped.plan();
-    let (rows, status, chosen) = filtered(plan, &grid, &q)?;
-    let chosen = chosen.as_deref();
+    let filter = q.filter()?;
+    let rows = grid.filtered(plan, &filter)?;
+    let chosen = filter.indicator.as_deref().filter(|s| !s.is_empty());
     let total = grid.rows.len();
     let lines = rows
         .into_iter()
@@ -337,7 +255,7 @@ pub async fn table(scoped: Scoped, Query(q): Query<GridQuery>) -> Result<Html<St
         columns: columns_of(plan, &grid, |i| {
             chosen == Some(plan.indicators[i].code.as_str())
         }),
-        statuses: status_choices(status),
+        statuses: status_choices(filter.status),
         q: q.q.clone().unwrap_or_default(),
         lines,
         total,
@@ -355,7 +273,7 @@ pub async fn table_xlsx(
     use hocvuso_docs::table_xlsx::{Cell as XCell, Column as XColumn, Kind, Sheet, Value};
     let grid = grid(&scoped, &q).await?;
     let plan = scoped.plan();
-    let (rows, _, _) = filtered(plan, &grid, &q)?;
+    let rows = grid.filtered(plan, &q.filter()?)?;
     let fill = |s: Option<Status>| match s {
         Some(Status::Achieved) => Some("#7CC48F"),
         Some(Status::OnTrack) => Some("#C5E8CF"),

@@ -7,11 +7,11 @@
 use crate::access::Scoped;
 use crate::dashboard::{GridQuery, grid};
 use crate::error::WebError;
-use crate::monitoring::{Matrix, WeekQuery, matrix};
-use crate::standings::{lagging_lines, rank_lines};
+use crate::monitoring::{WeekQuery, matrix};
 use axum::extract::Query;
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
+use hocvuso_app::read::Matrix;
 use hocvuso_core::format;
 use hocvuso_core::report::rates;
 use hocvuso_docs::table_xlsx::{Cell, Column, Kind, Sheet, Value, write};
@@ -67,7 +67,7 @@ fn column(header: &str, kind: Kind) -> Column {
 /// `/lagging.xlsx`: the units behind, with what each lacks.
 pub async fn lagging(scoped: Scoped, Query(q): Query<GridQuery>) -> Result<Response, WebError> {
     let g = grid(&scoped, &q).await?;
-    let lines = lagging_lines(&scoped, &g).await?;
+    let lines = scoped.lagging_lines(&g).await?;
     let rows = lines
         .iter()
         .map(|l| {
@@ -113,7 +113,8 @@ pub async fn lagging(scoped: Scoped, Query(q): Query<GridQuery>) -> Result<Respo
 /// `/rankings.xlsx`: the ranking for commendation with every component of the score.
 pub async fn rankings(scoped: Scoped, Query(q): Query<GridQuery>) -> Result<Response, WebError> {
     let g = grid(&scoped, &q).await?;
-    let rows = rank_lines(&scoped, &g)
+    let rows = scoped
+        .rank_lines(&g)
         .await?
         .iter()
         .map(|l| {
@@ -210,7 +211,7 @@ pub async fn completeness(
 
 /// `/concerns.xlsx`: the week's difficulties and proposals.
 pub async fn concerns(scoped: Scoped, Query(q): Query<WeekQuery>) -> Result<Response, WebError> {
-    let week = crate::monitoring::chosen_week(&scoped, q.week.as_deref())?;
+    let week = scoped.chosen_week(q.week.as_deref())?;
     let sheet = concerns_sheet(
         &scoped,
         "Khó khăn, đề xuất",
@@ -326,7 +327,7 @@ pub async fn unit_values(
     axum::extract::Path(code): axum::extract::Path<String>,
     Query(q): Query<crate::pages::AsOfQuery>,
 ) -> Result<Response, WebError> {
-    let as_of = crate::views::parse_as_of(q.as_of.as_deref(), scoped.default_as_of())?;
+    let as_of = hocvuso_app::read::parse_as_of(q.as_of.as_deref(), scoped.default_as_of())?;
     let unit = scoped.unit(&code).await?;
     let tracked = scoped.tracked(&unit, as_of).await?;
     let plan = scoped.plan();
@@ -407,7 +408,7 @@ pub async fn units(
             vec![
                 Cell::text(&u.code),
                 Cell::text(&u.full_name),
-                Cell::text(crate::views::unit_type_text(u)),
+                Cell::text(hocvuso_app::read::unit_type_text(u)),
                 Cell::text(u.parent_code.clone().unwrap_or_default()),
                 Cell::text(if u.synthetic != 0 { "giả lập" } else { "" }),
             ]
@@ -435,7 +436,7 @@ pub async fn unit_history(
 ) -> Result<Response, WebError> {
     let unit = scoped.unit(&code).await?;
     let plan = scoped.plan();
-    let rows = crate::pages::history_lines(plan, &scoped.unit_history(&unit).await?)
+    let rows = hocvuso_app::read::history_lines(plan, &scoped.unit_history(&unit).await?)
         .iter()
         .map(|h| {
             vec![
@@ -481,7 +482,7 @@ pub async fn review_queue(
     scoped: Scoped,
     Query(q): Query<WeekQuery>,
 ) -> Result<Response, WebError> {
-    let week = crate::monitoring::chosen_week(&scoped, q.week.as_deref())?;
+    let week = scoped.chosen_week(q.week.as_deref())?;
     let sheet = concerns_sheet(
         &scoped,
         "Chờ duyệt",
@@ -497,11 +498,12 @@ pub async fn field_activity(
     scoped: Scoped,
     Query(q): Query<crate::field::FieldQuery>,
 ) -> Result<Response, WebError> {
-    use crate::field::{ActivityLine, activity_table, golden_text, log_scope};
+    use crate::field::log_scope;
+    use hocvuso_app::read::{ActivityLine, golden_text};
     let Some(scope) = log_scope(&scoped, &q).await? else {
         return Err(team_member_refused());
     };
-    let table = activity_table(&scoped, &scope).await?;
+    let table = scoped.activity_table(&scope).await?;
     let count = |n: i64| Cell::number(Some(n as f64));
     let row = |l: &ActivityLine, name: String| {
         let mut cells = vec![
@@ -571,12 +573,13 @@ pub async fn field_inclusion(
     scoped: Scoped,
     Query(q): Query<crate::field::FieldQuery>,
 ) -> Result<Response, WebError> {
-    use crate::field::{InclusionCounts, inclusion_tables, log_scope};
+    use crate::field::log_scope;
+    use hocvuso_app::read::InclusionCounts;
     use hocvuso_core::field::{SMALL_CELL, SMALL_CELL_TEXT, disclosed};
     let Some(scope) = log_scope(&scoped, &q).await? else {
         return Err(team_member_refused());
     };
-    let tables = inclusion_tables(&scoped, &scope).await?;
+    let tables = scoped.inclusion_tables(&scope).await?;
     let count = |n: i64| {
         disclosed(n).map_or(Cell::text(SMALL_CELL_TEXT), |n| {
             Cell::number(Some(n as f64))

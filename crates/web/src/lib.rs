@@ -7,7 +7,7 @@ mod admin;
 mod api;
 mod assets;
 mod dashboard;
-pub mod documents;
+mod documents;
 mod error;
 mod exports;
 mod field;

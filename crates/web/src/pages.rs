@@ -3,12 +3,14 @@
 use crate::access::Scoped;
 use crate::api::unit_filter;
 use crate::error::WebError;
-use crate::views::{
-    IndicatorRow, Moment, Nav, indicator_rows, moment, parse_as_of, unit_type_text,
-};
+use crate::views::Nav;
 use askama::Template;
 use axum::extract::{Path, Query};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use hocvuso_app::read::{
+    HistoryLine, IndicatorRow, Moment, UnitLine, history_lines, indicator_rows, line, moment,
+    parse_as_of,
+};
 use hocvuso_app::records::UnitRecord;
 use hocvuso_core::format;
 use hocvuso_core::units::UnitKind;
@@ -49,25 +51,6 @@ pub async fn not_found() -> WebError {
 #[derive(Deserialize)]
 pub struct AsOfQuery {
     pub(crate) as_of: Option<String>,
-}
-
-/// A unit in a list, with what a row shows.
-pub struct UnitLine {
-    pub code: String,
-    pub name: String,
-    pub full_name: String,
-    pub type_text: String,
-    pub synthetic: bool,
-}
-
-pub fn line(u: &UnitRecord) -> UnitLine {
-    UnitLine {
-        code: u.code.clone(),
-        name: u.name.clone(),
-        full_name: u.full_name.clone(),
-        type_text: unit_type_text(u),
-        synthetic: u.synthetic != 0,
-    }
 }
 
 #[derive(Template)]
@@ -224,21 +207,6 @@ struct UnitPage {
     history: Vec<HistoryLine>,
 }
 
-/// One week of the unit's own reporting.
-pub struct HistoryLine {
-    pub week: String,
-    pub week_text: String,
-    pub status: &'static str,
-    pub timeliness: &'static str,
-    pub timeliness_key: &'static str,
-    pub submitted: String,
-    /// When it was first submitted (RFC 3339, UTC).
-    pub submitted_at: Option<String>,
-    pub note: String,
-    pub difficulties: String,
-    pub proposals: String,
-}
-
 /// The series of one indicator for its trend chart.
 #[derive(serde::Serialize)]
 struct Trend<'a> {
@@ -249,50 +217,6 @@ struct Trend<'a> {
     values: Vec<Option<f64>>,
     target: Option<f64>,
     target_label: String,
-}
-
-pub(crate) fn history_lines(
-    plan: &hocvuso_core::plan::Plan,
-    weeks: &[hocvuso_app::records::UnitWeek],
-) -> Vec<HistoryLine> {
-    use hocvuso_core::report::{Cell, Status, cell};
-    let calendar = hocvuso_core::calendar::weeks(plan);
-    weeks
-        .iter()
-        .filter_map(|w| {
-            let day: chrono::NaiveDate = w.week.parse().ok()?;
-            let week = calendar.iter().find(|c| c.reporting_day == day)?;
-            let status = Status::parse(&w.status)?;
-            let at = w
-                .first_submitted_at
-                .as_deref()
-                .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
-                .map(|t| t.with_timezone(&chrono::Utc));
-            let c = cell(Some(status), at, week);
-            Some(HistoryLine {
-                week: w.week.clone(),
-                week_text: format!("tuần {} ({})", week.number, format::date(day)),
-                status: status.label_vi(),
-                timeliness: if matches!(c, Cell::OnTime | Cell::Late) {
-                    c.label_vi()
-                } else {
-                    ""
-                },
-                timeliness_key: match c {
-                    Cell::OnTime => "ontime",
-                    Cell::Late => "late",
-                    _ => "",
-                },
-                submitted: w.first_submitted_at.as_deref().map_or(String::new(), |t| {
-                    crate::reports::local(t, plan.reporting.utc_offset_minutes)
-                }),
-                submitted_at: w.first_submitted_at.clone(),
-                note: w.review_note.clone().unwrap_or_default(),
-                difficulties: w.difficulties.clone(),
-                proposals: w.proposals.clone(),
-            })
-        })
-        .collect()
 }
 
 pub async fn unit(

@@ -4,40 +4,22 @@
 
 use crate::access::{CSRF_FIELD, Scoped};
 use crate::error::{ApiError, WebError};
-use crate::views::{Nav, weekday_vi};
+use crate::views::Nav;
 use askama::Template;
 use axum::Json;
 use axum::extract::{Path, RawForm};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
+use hocvuso_app::read::parse_week;
 use hocvuso_app::records::UnitRecord;
 use hocvuso_app::records::{ReportEvent, ReportRecord};
 use hocvuso_core::format;
+use hocvuso_core::format::weekday_vi;
 use hocvuso_core::input::parse_count;
 use hocvuso_core::plan::TargetKind;
 use hocvuso_core::report::{Action, Figure, Status};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-
-pub fn parse_week(raw: &str) -> Result<NaiveDate, WebError> {
-    hocvuso_core::plan::parse_date_text(raw).ok_or_else(|| {
-        WebError::BadRequest(format!(
-            "kỳ báo cáo «{raw}» không hợp lệ; dùng dạng 2025-09-05"
-        ))
-    })
-}
-
-/// An instant as Vietnamese local time.
-pub fn local(rfc3339: &str, offset_minutes: i32) -> String {
-    let offset = chrono::FixedOffset::east_opt(offset_minutes * 60).expect("validated offset");
-    chrono::DateTime::parse_from_rfc3339(rfc3339)
-        .map(|t| {
-            t.with_timezone(&offset)
-                .format("%H:%M %d/%m/%Y")
-                .to_string()
-        })
-        .unwrap_or_else(|_| rfc3339.to_string())
-}
 
 struct FieldRow {
     code: String,
@@ -107,7 +89,7 @@ fn status_text(report: Option<&ReportRecord>, offset: i32) -> String {
             let when = r
                 .first_submitted_at
                 .as_deref()
-                .map(|t| format!(", gửi lần đầu lúc {}", local(t, offset)));
+                .map(|t| format!(", gửi lần đầu lúc {}", format::local_time(t, offset)));
             format!("{}{}", r.status.label_vi(), when.unwrap_or_default())
         }
     }
@@ -300,7 +282,7 @@ fn on_behalf_text(scoped: &Scoped, unit: &UnitRecord) -> String {
 fn event_line(e: &ReportEvent, offset: i32) -> EventLine {
     let label = |s: &str| Status::parse(s).map_or(s.to_string(), |s| s.label_vi().to_string());
     EventLine {
-        at: local(&e.at, offset),
+        at: format::local_time(&e.at, offset),
         actor: e.actor.clone(),
         change: match &e.from_status {
             Some(from) => format!("{} → {}", label(from), label(&e.to_status)),

@@ -1,85 +1,17 @@
 //! Who lags and who leads, among the units directly below a unit: the lagging units with what they
 //! lack, and the rankings for commendation by the composite score of `hocvuso_core::ranking`. Both
-//! read the same tracked units as the heat table (`dashboard::grid`).
+//! read the same grid as the heat table, their lines from `hocvuso_app::read`.
 
 use crate::access::Scoped;
-use crate::dashboard::{Grid, GridQuery, Scope, grid, status_of};
+use crate::dashboard::{GridQuery, Scope, grid};
 use crate::error::WebError;
-use crate::monitoring::reporting_cells;
-use crate::pages::{UnitLine, line};
 use crate::views::Nav;
 use askama::Template;
 use axum::extract::Query;
 use axum::response::Html;
-use hocvuso_core::calendar;
-use hocvuso_core::format;
-use hocvuso_core::outlook::{STATUS_RULE, Status, Tracked};
-use hocvuso_core::plan::{Indicator, TargetKind};
-use hocvuso_core::ranking::{SCORE_RULE, achievement, score};
-use hocvuso_core::report::{Cell, rates};
-use std::collections::HashMap;
-
-/// How far a value is from its target, in the indicator's terms ("18,3 điểm %", "48 người").
-pub(crate) fn gap_text(ind: &Indicator, gap: f64) -> String {
-    match ind.kind {
-        TargetKind::Total => format!(
-            "{} {}",
-            format::number(gap, 0),
-            ind.unit.as_deref().unwrap_or("")
-        )
-        .trim()
-        .to_string(),
-        _ => format!("{} điểm %", format::number(gap, 1)),
-    }
-}
-
-pub(crate) fn value_text(ind: &Indicator, v: Option<f64>) -> String {
-    match (v, ind.kind) {
-        (None, _) => "chưa có số liệu".into(),
-        (Some(v), TargetKind::Total) => format::number(v, 0),
-        (Some(v), _) => format::percent(v),
-    }
-}
-
-/// The reporting cells of each unit below the grid's parent, up to the grid's date, and its share of
-/// weeks reported on time.
-async fn timeliness(
-    scoped: &Scoped,
-    g: &Grid,
-) -> Result<HashMap<String, (Vec<Cell>, f64)>, WebError> {
-    let weeks: Vec<calendar::Week> = calendar::weeks(scoped.plan())
-        .into_iter()
-        .filter(|w| w.reporting_day <= g.as_of)
-        .collect();
-    let codes = g.rows.iter().map(|(u, _)| u.code.as_str());
-    let cells = reporting_cells(scoped, &g.parent, codes, &weeks).await?;
-    Ok(g.rows
-        .iter()
-        .zip(cells)
-        .map(|((u, _), cells)| {
-            let timely = rates(&cells).1;
-            (u.code.clone(), (cells, timely))
-        })
-        .collect())
-}
-
-/// One indicator a unit is behind on.
-pub struct Shortfall {
-    pub code: String,
-    pub name: String,
-    pub status_key: &'static str,
-    pub status_text: &'static str,
-    pub text: String,
-}
-
-pub struct LaggingLine {
-    pub unit: UnitLine,
-    pub off_track: usize,
-    pub at_risk: usize,
-    pub shortfalls: Vec<Shortfall>,
-    /// The latest reporting day's report, when missing.
-    pub missing: String,
-}
+use hocvuso_app::read::{LaggingLine, RankLine};
+use hocvuso_core::outlook::STATUS_RULE;
+use hocvuso_core::ranking::SCORE_RULE;
 
 #[derive(Template)]
 #[template(path = "lagging.html")]
@@ -93,41 +25,11 @@ struct LaggingPage {
     status_rule: &'static str,
 }
 
-fn shortfall(ind: &Indicator, t: &Tracked) -> Option<Shortfall> {
-    let o = t.outlook.as_ref()?;
-    if !matches!(o.status, Status::OffTrack | Status::AtRisk) || t.progress.subjects_expected == 0 {
-        return None;
-    }
-    let p = &t.progress;
-    let mut text = value_text(ind, p.value);
-    if let (Some(target), Some(date)) = (p.target, p.milestone_date) {
-        text.push_str(&format!(
-            " — chỉ tiêu {} đến {}, còn thiếu {}",
-            value_text(ind, Some(target)),
-            format::date(date),
-            gap_text(ind, (target - p.value.unwrap_or(0.0)).max(0.0))
-        ));
-    }
-    if let Some(m) = o.milestones.first().filter(|m| m.needed_per_week > 0.0) {
-        text.push_str(&format!("; cần {}/tuần", gap_text(ind, m.needed_per_week)));
-    }
-    if p.subjects_stale > 0 {
-        text.push_str("; số liệu của kỳ trước");
-    }
-    Some(Shortfall {
-        code: ind.code.clone(),
-        name: ind.short_name.clone(),
-        status_key: o.status.as_str(),
-        status_text: o.status.label_vi(),
-        text,
-    })
-}
-
 /// The units below a unit that are behind (chậm or có nguy cơ) on any indicator, the worst first,
 /// each with what it lacks; and those that missed the latest report.
 pub async fn lagging(scoped: Scoped, Query(q): Query<GridQuery>) -> Result<Html<String>, WebError> {
     let g = grid(&scoped, &q).await?;
-    let lines = lagging_lines(&scoped, &g).await?;
+    let lines = scoped.lagging_lines(&g).await?;
     let plan = scoped.plan();
     let page = LaggingPage {
         title: format!("Đơn vị chậm tiến độ – {}", g.parent.full_name),
@@ -139,70 +41,6 @@ pub async fn lagging(scoped: Scoped, Query(q): Query<GridQuery>) -> Result<Html<
         status_rule: STATUS_RULE,
     };
     Ok(Html(page.render()?))
-}
-
-/// The units of a grid that lag (an indicator off track or at risk) or lack the latest report,
-/// those with most indicators off track first.
-pub(crate) async fn lagging_lines(scoped: &Scoped, g: &Grid) -> Result<Vec<LaggingLine>, WebError> {
-    let plan = scoped.plan();
-    let cells = timeliness(scoped, g).await?;
-    let latest = calendar::last_reporting_day(plan, g.as_of);
-    let mut lines: Vec<(f64, LaggingLine)> = g
-        .rows
-        .iter()
-        .filter_map(|(u, tracked)| {
-            let shortfalls: Vec<Shortfall> = plan
-                .indicators
-                .iter()
-                .zip(tracked)
-                .filter_map(|(ind, t)| shortfall(ind, t))
-                .collect();
-            let missing = match (latest, cells.get(&u.code).and_then(|(c, _)| c.last())) {
-                (Some(day), Some(Cell::Missing | Cell::Draft | Cell::Returned)) => {
-                    format!("chưa có báo cáo kỳ {}", format::date(day))
-                }
-                _ => String::new(),
-            };
-            if shortfalls.is_empty() && missing.is_empty() {
-                return None;
-            }
-            let shares: Vec<Option<f64>> = tracked
-                .iter()
-                .filter(|t| t.progress.target.is_some() && t.progress.subjects_expected > 0)
-                .map(|t| t.progress.share_of_target)
-                .collect();
-            let count = |s: &str| shortfalls.iter().filter(|f| f.status_key == s).count();
-            Some((
-                achievement(&shares).unwrap_or(0.0),
-                LaggingLine {
-                    unit: line(u),
-                    off_track: count("off_track"),
-                    at_risk: count("at_risk"),
-                    shortfalls,
-                    missing,
-                },
-            ))
-        })
-        .collect();
-    lines.sort_by(|(a, x), (b, y)| {
-        (y.off_track, y.at_risk)
-            .cmp(&(x.off_track, x.at_risk))
-            .then(a.total_cmp(b))
-    });
-    Ok(lines.into_iter().map(|(_, l)| l).collect())
-}
-
-pub struct RankLine {
-    pub rank: usize,
-    pub unit: UnitLine,
-    pub score: String,
-    pub score_raw: f64,
-    pub achievement: String,
-    pub achievement_raw: f64,
-    pub targets: usize,
-    pub achieved: usize,
-    pub timeliness: String,
-    pub timeliness_raw: f64,
 }
 
 #[derive(Template)]
@@ -222,7 +60,7 @@ pub async fn rankings(
     Query(q): Query<GridQuery>,
 ) -> Result<Html<String>, WebError> {
     let g = grid(&scoped, &q).await?;
-    let lines = rank_lines(&scoped, &g).await?;
+    let lines = scoped.rank_lines(&g).await?;
     let page = RankingsPage {
         title: format!("Xếp hạng thi đua – {}", g.parent.full_name),
         synthetic: scoped.synthetic(),
@@ -232,58 +70,4 @@ pub async fn rankings(
         score_rule: SCORE_RULE,
     };
     Ok(Html(page.render()?))
-}
-
-/// The units of a grid ranked by the composite score, best first.
-pub(crate) async fn rank_lines(scoped: &Scoped, g: &Grid) -> Result<Vec<RankLine>, WebError> {
-    let cells = timeliness(scoped, g).await?;
-    let mut scored: Vec<(
-        f64,
-        f64,
-        &hocvuso_app::records::UnitRecord,
-        usize,
-        usize,
-        f64,
-    )> = g
-        .rows
-        .iter()
-        .map(|(u, tracked)| {
-            let applying: Vec<&Tracked> = tracked
-                .iter()
-                .filter(|t| t.progress.target.is_some() && t.progress.subjects_expected > 0)
-                .collect();
-            let shares: Vec<Option<f64>> = applying
-                .iter()
-                .map(|t| t.progress.share_of_target)
-                .collect();
-            let achieved = applying
-                .iter()
-                .filter(|t| status_of(t) == Some(Status::Achieved))
-                .count();
-            let a = achievement(&shares).unwrap_or(0.0);
-            let timely = cells.get(&u.code).map_or(0.0, |(_, t)| *t);
-            (score(a, timely), a, u, applying.len(), achieved, timely)
-        })
-        .collect();
-    scored.sort_by(|x, y| {
-        y.0.total_cmp(&x.0)
-            .then(y.1.total_cmp(&x.1))
-            .then_with(|| x.2.name.cmp(&y.2.name))
-    });
-    Ok(scored
-        .into_iter()
-        .enumerate()
-        .map(|(i, (s, a, u, targets, achieved, timely))| RankLine {
-            rank: i + 1,
-            unit: line(u),
-            score: format::number(s, 1),
-            score_raw: s,
-            achievement: format::percent(a),
-            achievement_raw: a,
-            targets,
-            achieved,
-            timeliness: format::percent(timely),
-            timeliness_raw: timely,
-        })
-        .collect())
 }

@@ -40,15 +40,6 @@ impl FromRequestParts<AppState> for Scoped {
 }
 
 impl Scoped {
-    /// A session outside any request (the `hocvuso report` command, which builds documents with the
-    /// same functions as the pages).
-    pub fn from_session(session: Session) -> Scoped {
-        Scoped {
-            session,
-            csrf: None,
-        }
-    }
-
     /// What the top bar shows for this actor.
     pub fn nav(&self) -> Nav {
         Nav::for_actor(self.actor(), self.csrf.clone().unwrap_or_default())

@@ -1,4 +1,9 @@
-//! Documents of a unit: the letterhead, next period's tasks, the difficulties and proposals compiled.
+//! Documents of a unit: the letterhead, next period's tasks, the difficulties and proposals compiled;
+//! and the documents themselves (`contents`: what a weekly or final report says; `Format`: its file).
+
+mod contents;
+
+pub use contents::{DOCX_TYPE, Format, PDF, Report, final_document, weekly_document};
 
 use crate::error::{AppError, Result};
 use crate::session::{Session, target};
