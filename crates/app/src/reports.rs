@@ -14,6 +14,15 @@ use hocvuso_store::reports::{
 use hocvuso_store::units::{UnitFilter, UnitRecord};
 use std::collections::BTreeMap;
 
+/// Reads a workbook against the template it was made from; every problem with its sheet and cell.
+fn read_workbook(
+    bytes: &[u8],
+    template: &hocvuso_docs::report_xlsx::Template,
+) -> Result<hocvuso_docs::report_xlsx::Imported> {
+    hocvuso_docs::report_xlsx::read_workbook(bytes, template)
+        .map_err(|problems| AppError::Invalid(problems.iter().map(|p| p.to_string()).collect()))
+}
+
 impl Session {
     /// The indicators the actor may write for `unit` (empty: it may not report for this unit).
     pub fn writable_indicators<'a>(
@@ -289,9 +298,75 @@ impl Session {
         })
     }
 
+    /// Imports `unit`'s filled report template for `week` and submits it: all of it or nothing.
+    /// A file that cannot be read, or figures the rules refuse, come back as [`AppError::Invalid`]
+    /// with every problem, each placed on its sheet and cell where it has one.
+    pub async fn import_report_workbook(
+        &self,
+        unit_code: &str,
+        week: NaiveDate,
+        bytes: &[u8],
+    ) -> Result<()> {
+        let unit = self.unit(unit_code).await?;
+        let template = self.report_template(&unit, week).await?;
+        let imported = read_workbook(bytes, &template)?;
+        let row = imported
+            .rows
+            .into_iter()
+            .find(|r| r.code == unit.code)
+            .unwrap_or_default();
+        let saved = self
+            .save_report(
+                &unit.code,
+                week,
+                &row.figures,
+                &row.comments(),
+                &imported.difficulties,
+                &imported.proposals,
+                Action::Submit,
+            )
+            .await;
+        match saved {
+            Ok(_) => Ok(()),
+            // The shared rules name the indicator ("chỉ tiêu 2.5: …"): place each on its cell.
+            Err(AppError::Invalid(problems)) => Err(AppError::Invalid(
+                problems
+                    .into_iter()
+                    .map(|p| {
+                        let cell = p
+                            .strip_prefix("chỉ tiêu ")
+                            .and_then(|rest| rest.split_once(": "))
+                            .map(|(code, _)| template.cell_of(row.row, code))
+                            .filter(|cell| !cell.is_empty());
+                        match cell {
+                            Some(cell) => format!("trang «Báo cáo», ô {cell}: {p}"),
+                            None => p,
+                        }
+                    })
+                    .collect(),
+            )),
+            Err(other) => Err(other),
+        }
+    }
+
+    /// Imports the workbook `unit` filled for the units it reports about in `week`: all rows or
+    /// none, problems placed on their cells. Returns how many values were stored.
+    pub async fn import_on_behalf_workbook(
+        &self,
+        unit_code: &str,
+        week: NaiveDate,
+        bytes: &[u8],
+    ) -> Result<usize> {
+        let unit = self.unit(unit_code).await?;
+        let template = self.on_behalf_template(&unit, week).await?;
+        let imported = read_workbook(bytes, &template)?;
+        self.save_on_behalf(&unit.code, week, &template, &imported)
+            .await
+    }
+
     /// Stores the figures `unit` entered on behalf of other units (its own figures stay as they are),
     /// after the same checks as any report; problems are placed on the template's cells.
-    pub async fn save_on_behalf(
+    async fn save_on_behalf(
         &self,
         unit_code: &str,
         week: NaiveDate,

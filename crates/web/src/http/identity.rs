@@ -1,7 +1,7 @@
 //! Authentication and CSRF, once per request, before any handler runs.
 
 use super::{AppState, CSRF_FIELD, CSRF_HEADER, LOGIN_CSRF_COOKIE, SESSION_COOKIE, read_cookie};
-use crate::error::WebError;
+use crate::http::WebError;
 use axum::body::{Body, to_bytes};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{Method, header};
@@ -80,7 +80,7 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
     let headers = req.headers().clone();
     let identity = match resolve(&state, &headers, bearer.as_deref(), &client).await {
         Ok(identity) => identity,
-        Err(e) => return crate::error::ApiError(e).into_response(),
+        Err(e) => return crate::http::ApiError(e).into_response(),
     };
     let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     if unsafe_method && bearer.is_none() {

@@ -1,10 +1,7 @@
 //! The secretariat's follow-up pages: reports waiting for review, the completeness and timeliness
 //! matrix, and the week's difficulties and proposals.
 
-use crate::access::Scoped;
-use crate::api::parse_kind;
-use crate::error::WebError;
-use crate::views::Nav;
+use crate::http::{Nav, Scoped, WebError, parse_kind};
 use askama::Template;
 use axum::extract::Query;
 use axum::response::Html;

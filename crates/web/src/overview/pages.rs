@@ -1,9 +1,6 @@
-//! Server-rendered pages (readable without JavaScript). Data comes only through [`Scoped`].
+//! The overview, the unit list and the unit page (readable without JavaScript).
 
-use crate::access::Scoped;
-use crate::api::unit_filter;
-use crate::error::WebError;
-use crate::views::Nav;
+use crate::http::{Nav, Scoped, WebError, unit_filter};
 use askama::Template;
 use axum::extract::{Path, Query};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -15,38 +12,6 @@ use hocvuso_app::records::UnitRecord;
 use hocvuso_core::format;
 use hocvuso_core::units::UnitKind;
 use serde::Deserialize;
-
-/// An HTML error page with a clear message.
-impl IntoResponse for WebError {
-    fn into_response(self) -> Response {
-        let status = self.status();
-        let messages = match &self {
-            WebError::Invalid(problems) => problems.clone(),
-            other => vec![other.public_message()],
-        };
-        let page = ErrorPage {
-            title: "Không thực hiện được".into(),
-            synthetic: false,
-            nav: Nav::anonymous(),
-            messages,
-        };
-        let body = page.render().unwrap_or_else(|_| "Lỗi".into());
-        (status, Html(body)).into_response()
-    }
-}
-
-#[derive(Template)]
-#[template(path = "error.html")]
-struct ErrorPage {
-    title: String,
-    synthetic: bool,
-    nav: Nav,
-    messages: Vec<String>,
-}
-
-pub async fn not_found() -> WebError {
-    WebError::NotFound("Không tìm thấy trang này.".into())
-}
 
 #[derive(Deserialize)]
 pub struct AsOfQuery {
@@ -121,7 +86,7 @@ pub async fn overview(scoped: Scoped, Query(q): Query<AsOfQuery>) -> Result<Resp
 
 #[derive(Deserialize)]
 pub struct UnitsQuery {
-    q: Option<String>,
+    pub(crate) q: Option<String>,
     parent: Option<String>,
     kind: Option<String>,
 }

@@ -1,19 +1,30 @@
-//! JSON API under `/api/v1`, and `/healthz`. Data comes only through [`Scoped`].
+//! The JSON API's general calls under `/api/v1` (who am I, the plan, units, a unit's progress) and
+//! `/healthz`. The calls of an area (reports, the heat table's units, the door-to-door log) are in
+//! that area's `api.rs`.
 
 use crate::AppState;
-use crate::access::Scoped;
-use crate::error::{ApiError, WebError};
-use axum::Json;
+use crate::http::{ApiError, Scoped, unit_filter};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
 use hocvuso_app::read::{Moment, moment, parse_as_of};
-use hocvuso_app::records::{UnitFilter, UnitRecord};
+use hocvuso_app::records::UnitRecord;
 use hocvuso_core::access::Actor;
 use hocvuso_core::outlook::Tracked;
 use hocvuso_core::plan::Plan;
-use hocvuso_core::units::UnitKind;
 use serde::{Deserialize, Serialize};
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/api/v1/me", get(me))
+        .route("/api/v1/plan", get(plan))
+        .route("/api/v1/units", get(units))
+        .route("/api/v1/units/{code}", get(unit))
+        .route("/api/v1/progress", get(progress))
+}
 
 pub async fn healthz(State(state): State<AppState>) -> Response {
     if state.ping().await {
@@ -53,41 +64,6 @@ pub struct UnitsPage {
     pub limit: i64,
     pub offset: i64,
     pub units: Vec<UnitRecord>,
-}
-
-/// Parses a kind of unit as a query names it ("commune"); none when empty.
-pub fn parse_kind(kind: Option<&str>) -> Result<Option<UnitKind>, WebError> {
-    match kind.map(str::trim).filter(|k| !k.is_empty()) {
-        None => Ok(None),
-        Some(k) => Ok(Some(UnitKind::parse(k).ok_or_else(|| {
-            let all: Vec<&str> = UnitKind::ALL.iter().map(|k| k.as_str()).collect();
-            WebError::BadRequest(format!(
-                "loại đơn vị «{k}» không có; dùng một trong: {}",
-                all.join(", ")
-            ))
-        })?)),
-    }
-}
-
-/// Parses the unit-list query shared by the API and the pages.
-pub fn unit_filter(
-    parent: Option<String>,
-    within: Option<String>,
-    kind: Option<&str>,
-    q: Option<String>,
-    limit: i64,
-    offset: i64,
-) -> Result<UnitFilter, WebError> {
-    let kind = parse_kind(kind)?;
-    let nonempty = |s: Option<String>| s.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
-    Ok(UnitFilter {
-        parent: nonempty(parent),
-        within: nonempty(within),
-        kind,
-        query: nonempty(q),
-        limit,
-        offset,
-    })
 }
 
 pub async fn units(

@@ -1,10 +1,12 @@
 //! Signing in and out. Failed attempts are throttled per account and per address, slowed down,
 //! and audited like successful ones.
 
-use super::identity::{Client, Identity};
-use super::{AppState, LOGIN_CSRF_COOKIE, SESSION_COOKIE, SESSION_HOURS, cookie, read_cookie};
-use crate::error::WebError;
-use crate::views::Nav;
+use crate::http::Nav;
+use crate::http::WebError;
+use crate::http::identity::{Client, Identity};
+use crate::http::{
+    AppState, LOGIN_CSRF_COOKIE, SESSION_COOKIE, SESSION_HOURS, cookie, read_cookie,
+};
 use askama::Template;
 use axum::Extension;
 use axum::Form;

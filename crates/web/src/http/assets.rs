@@ -11,31 +11,31 @@ const GEOJSON: &str = "application/geo+json";
 
 /// (path under `/static/`, content type, body)
 const FILES: [(&str, &str, &[u8]); 10] = [
-    ("app.css", CSS, include_bytes!("../static/app.css")),
-    ("field.css", CSS, include_bytes!("../static/field.css")),
-    ("field.js", JS, include_bytes!("../static/field.js")),
+    ("app.css", CSS, include_bytes!("../../static/app.css")),
+    ("field.css", CSS, include_bytes!("../../static/field.css")),
+    ("field.js", JS, include_bytes!("../../static/field.js")),
     (
         "field-icon.svg",
         "image/svg+xml",
-        include_bytes!("../static/field-icon.svg"),
+        include_bytes!("../../static/field-icon.svg"),
     ),
-    ("app.js", JS, include_bytes!("../static/app.js")),
-    ("map.js", JS, include_bytes!("../static/map.js")),
-    ("trend.js", JS, include_bytes!("../static/trend.js")),
+    ("app.js", JS, include_bytes!("../../static/app.js")),
+    ("map.js", JS, include_bytes!("../../static/map.js")),
+    ("trend.js", JS, include_bytes!("../../static/trend.js")),
     (
         "vendor/echarts.min.js",
         JS,
-        include_bytes!("../static/vendor/echarts.min.js"),
+        include_bytes!("../../static/vendor/echarts.min.js"),
     ),
     (
         "geo/communes-66.geojson",
         GEOJSON,
-        include_bytes!("../../../data/daklak-communes-2025.geojson"),
+        include_bytes!("../../../../data/daklak-communes-2025.geojson"),
     ),
     (
         "geo/provinces.geojson",
         GEOJSON,
-        include_bytes!("../../../data/vn-provinces-2025.geojson"),
+        include_bytes!("../../../../data/vn-provinces-2025.geojson"),
     ),
 ];
 

@@ -1,15 +1,28 @@
-//! Access: who is asking (session cookie or API token), CSRF checks, and [`Scoped`], the
-//! handlers' way to the data: a `hocvuso_app::Session` for the request's actor. The web crate has
-//! no store; every read and write goes through a use case of `hocvuso_app`, which applies the one
-//! policy of `hocvuso_core::access::Actor`.
+//! What every area of the site shares: who is asking (session cookie or API token) and CSRF checks
+//! (`identity`), [`Scoped`] — the handlers' way to the data, a `hocvuso_app::Session` for the
+//! request's actor — errors as the user sees them, the top bar, downloads, uploads, posted forms,
+//! shared query parameters and the static assets. The web crate has no store; every read and write
+//! goes through a use case of `hocvuso_app`, which applies the one policy of
+//! `hocvuso_core::access::Actor`.
 
-mod identity;
-mod login;
+pub(crate) mod assets;
+mod download;
+mod error;
+mod form;
+pub(crate) mod identity;
+mod nav;
+mod query;
 mod scoped;
+mod upload;
 
+pub use download::{XLSX_TYPE, column, download, local_time, title_lines, xlsx_response};
+pub use error::{ApiError, WebError, not_found};
+pub use form::form_fields;
 pub use identity::{Identity, authenticate};
-pub use login::{login_form, login_submit, logout, logout_everywhere};
+pub use nav::Nav;
+pub use query::{parse_kind, unit_filter};
 pub use scoped::Scoped;
+pub use upload::uploaded_file;
 
 use hocvuso_app::{App, LoginHint};
 use std::sync::Arc;

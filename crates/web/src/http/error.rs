@@ -1,7 +1,9 @@
 //! Errors as the user sees them: a status and a clear Vietnamese message, never internals.
 
+use super::Nav;
+use askama::Template;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Response};
 use hocvuso_app::AppError;
 
 #[derive(Debug, thiserror::Error)]
@@ -92,4 +94,36 @@ impl IntoResponse for ApiError {
         )
             .into_response()
     }
+}
+
+/// An HTML error page with a clear message.
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let messages = match &self {
+            WebError::Invalid(problems) => problems.clone(),
+            other => vec![other.public_message()],
+        };
+        let page = ErrorPage {
+            title: "Không thực hiện được".into(),
+            synthetic: false,
+            nav: Nav::anonymous(),
+            messages,
+        };
+        let body = page.render().unwrap_or_else(|_| "Lỗi".into());
+        (status, Html(body)).into_response()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    title: String,
+    synthetic: bool,
+    nav: Nav,
+    messages: Vec<String>,
+}
+
+pub async fn not_found() -> WebError {
+    WebError::NotFound("Không tìm thấy trang này.".into())
 }

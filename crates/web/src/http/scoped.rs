@@ -3,8 +3,8 @@
 
 use super::AppState;
 use super::identity::Identity;
-use crate::error::{ApiError, WebError};
-use crate::views::Nav;
+use crate::http::Nav;
+use crate::http::{ApiError, WebError};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};

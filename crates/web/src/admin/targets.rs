@@ -1,9 +1,9 @@
 //! Per-unit assigned targets (the plan's appendix): the secretariat sees the table in force and
 //! replaces it by uploading a CSV or .xlsx file, all or nothing.
 
-use crate::access::Scoped;
-use crate::error::WebError;
-use crate::views::Nav;
+use crate::http::Nav;
+use crate::http::Scoped;
+use crate::http::WebError;
 use askama::Template;
 use axum::extract::Multipart;
 use axum::http::{StatusCode, header};
@@ -102,7 +102,7 @@ pub async fn csv(scoped: Scoped) -> Result<Response, WebError> {
 }
 
 pub async fn upload(scoped: Scoped, mut multipart: Multipart) -> Result<Response, WebError> {
-    let file = crate::reports::uploaded_file(&mut multipart).await?;
+    let file = crate::http::uploaded_file(&mut multipart).await?;
     let refused = |problems: Vec<String>| async {
         let page = render(&scoped, problems).await?;
         Ok::<_, WebError>((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())

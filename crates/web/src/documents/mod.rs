@@ -3,19 +3,27 @@
 //! or .pdf. What a document says is built by `hocvuso_app::documents` from the same read models as
 //! the pages; this module only chooses and delivers it.
 
-use crate::access::Scoped;
-use crate::error::WebError;
-use crate::reports::form_fields;
-use crate::views::Nav;
+use crate::AppState;
+use crate::http::{Nav, Scoped, WebError, download as file_download, form_fields};
 use askama::Template;
+use axum::Router;
 use axum::extract::{Path, Query, RawForm};
 use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
 use hocvuso_app::documents::{Format, PDF, Report};
 use hocvuso_app::read::week_on;
 use hocvuso_app::records::UnitRecord;
 use hocvuso_core::calendar::Week;
 use hocvuso_core::official::Letterhead;
 use serde::Deserialize;
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new()
+        .route("/documents", get(page))
+        .route("/documents/{file}", get(download))
+        .route("/documents/next-tasks", post(save_next_tasks))
+        .route("/documents/letterhead", post(save_letterhead))
+}
 
 #[derive(Deserialize)]
 pub struct DocumentQuery {
@@ -57,7 +65,7 @@ pub async fn download(
     let (unit, week) = chosen(&scoped, &q).await?;
     let doc = report.document(&scoped, &unit, &week).await?;
     let bytes = format.render_blocking(doc).await?;
-    Ok(crate::exports::download(
+    Ok(file_download(
         bytes,
         format.content_type(),
         &format!("{}.{}", report.file_stem(&unit, &week), format.extension()),

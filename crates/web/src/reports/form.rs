@@ -1,24 +1,18 @@
-//! Weekly reports: the unit's form, the secretariat's review (approve / return with a reason), and the
-//! API. Every path goes through [`Scoped::save_report`] or [`Scoped::review`], so the same rules refuse
-//! the same input everywhere.
+//! The report form of a unit and week: pre-filled with the last figures and the teams' log, saved as
+//! a draft or submitted; the secretariat reviews it on the same page.
 
-use crate::access::{CSRF_FIELD, Scoped};
-use crate::error::{ApiError, WebError};
-use crate::views::Nav;
+use crate::http::{Nav, Scoped, WebError, form_fields};
 use askama::Template;
-use axum::Json;
 use axum::extract::{Path, RawForm};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use hocvuso_app::read::parse_week;
-use hocvuso_app::records::UnitRecord;
-use hocvuso_app::records::{ReportEvent, ReportRecord};
+use hocvuso_app::records::{ReportEvent, ReportRecord, UnitRecord};
 use hocvuso_core::format;
 use hocvuso_core::format::weekday_vi;
 use hocvuso_core::input::parse_count;
 use hocvuso_core::plan::TargetKind;
 use hocvuso_core::report::{Action, Figure, Status};
-use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 struct FieldRow {
@@ -95,7 +89,7 @@ fn status_text(report: Option<&ReportRecord>, offset: i32) -> String {
     }
 }
 
-async fn render(
+pub(super) async fn render(
     scoped: &Scoped,
     unit: &UnitRecord,
     week: NaiveDate,
@@ -234,7 +228,7 @@ async fn render(
 
 /// The figures of the community teams' log for a commune's report of `week`, by indicator code:
 /// cumulative up to that reporting day, for the indicators the plan measures from the log.
-pub async fn field_log_figures(
+pub(super) async fn field_log_figures(
     scoped: &Scoped,
     unit: &UnitRecord,
     week: NaiveDate,
@@ -361,15 +355,7 @@ fn figures_from_form(fields: &BTreeMap<String, String>) -> Result<Entered, Vec<S
     }
 }
 
-pub(crate) fn form_fields(body: &[u8]) -> Result<BTreeMap<String, String>, WebError> {
-    Ok(serde_urlencoded::from_bytes::<Vec<(String, String)>>(body)
-        .map_err(|_| WebError::BadRequest("biểu mẫu không đọc được".into()))?
-        .into_iter()
-        .filter(|(k, _)| k != CSRF_FIELD)
-        .collect())
-}
-
-pub async fn submit_form(
+pub async fn submit(
     scoped: Scoped,
     Path((unit_code, week)): Path<(String, String)>,
     RawForm(body): RawForm,
@@ -414,7 +400,7 @@ pub async fn submit_form(
 }
 
 /// The secretariat approves (`decision=approve`) or returns (`decision=return`, `reason`) a report.
-pub async fn review_form(
+pub async fn review(
     scoped: Scoped,
     Path((unit_code, week)): Path<(String, String)>,
     RawForm(body): RawForm,
@@ -455,352 +441,6 @@ pub async fn review_form(
             )
                 .into_response())
         }
-        Err(other) => Err(other),
-    }
-}
-
-#[derive(Deserialize)]
-pub struct ReportBody {
-    #[serde(default)]
-    values: BTreeMap<String, ApiFigure>,
-    #[serde(default)]
-    difficulties: String,
-    #[serde(default)]
-    proposals: String,
-    /// "submit" (default) or "draft".
-    #[serde(default)]
-    action: Option<String>,
-}
-
-#[derive(Deserialize)]
-pub struct ApiFigure {
-    numerator: f64,
-    #[serde(default)]
-    denominator: Option<f64>,
-    /// Explanation required when a value raises a warning.
-    #[serde(default)]
-    comment: Option<String>,
-}
-
-#[derive(Serialize)]
-pub struct Stored {
-    id: i64,
-    unit: String,
-    week: NaiveDate,
-    status: Status,
-    /// Warnings accepted because they carry a comment.
-    warnings: Vec<String>,
-}
-
-/// Saves the report; sending the same body again leaves one report, unchanged.
-pub async fn put_api(
-    scoped: Scoped,
-    Path((unit, week)): Path<(String, String)>,
-    body: Result<Json<ReportBody>, axum::extract::rejection::JsonRejection>,
-) -> Result<Json<Stored>, ApiError> {
-    let week = parse_week(&week)?;
-    let Json(body) = body.map_err(|e| {
-        WebError::BadRequest(format!("nội dung JSON không hợp lệ: {}", e.body_text()))
-    })?;
-    let action = match body.action.as_deref() {
-        None | Some("submit") => Action::Submit,
-        Some("draft") => Action::SaveDraft,
-        Some(other) => {
-            return Err(WebError::BadRequest(format!(
-                "action «{other}» không có; dùng submit hoặc draft"
-            ))
-            .into());
-        }
-    };
-    let figures = body
-        .values
-        .iter()
-        .map(|(k, v)| {
-            (
-                k.clone(),
-                Figure {
-                    numerator: v.numerator,
-                    denominator: v.denominator,
-                },
-            )
-        })
-        .collect();
-    let comments = body
-        .values
-        .iter()
-        .filter_map(|(k, v)| Some((k.clone(), v.comment.clone()?)))
-        .collect();
-    let (id, warnings) = scoped
-        .save_report(
-            &unit,
-            week,
-            &figures,
-            &comments,
-            &body.difficulties,
-            &body.proposals,
-            action.clone(),
-        )
-        .await?;
-    let status = if action == Action::SaveDraft {
-        Status::Draft
-    } else {
-        Status::Submitted
-    };
-    Ok(Json(Stored {
-        id,
-        unit,
-        week,
-        status,
-        warnings,
-    }))
-}
-
-#[derive(Serialize)]
-pub struct ReportWithHistory {
-    #[serde(flatten)]
-    report: ReportRecord,
-    on_time: Option<bool>,
-    history: Vec<ReportEvent>,
-    /// The community teams' log for the indicators it measures (communes), beside the reported
-    /// values: cumulative up to the week's reporting day.
-    field_log: BTreeMap<String, f64>,
-}
-
-pub async fn get_api(
-    scoped: Scoped,
-    Path((unit, week)): Path<(String, String)>,
-) -> Result<Json<ReportWithHistory>, ApiError> {
-    let week = parse_week(&week)?;
-    let unit = scoped.unit(&unit).await?;
-    let (report, history) = scoped.report(&unit, week).await?.ok_or_else(|| {
-        WebError::NotFound(format!(
-            "{} chưa có báo cáo kỳ {}",
-            unit.full_name,
-            format::date(week)
-        ))
-    })?;
-    let due = hocvuso_core::calendar::week_on(scoped.plan(), week);
-    let on_time = report
-        .first_submitted_at
-        .as_deref()
-        .and_then(|t| t.parse::<chrono::DateTime<chrono::Utc>>().ok())
-        .zip(due)
-        .map(|(at, w)| hocvuso_core::calendar::is_on_time(&w, at));
-    let field_log = field_log_figures(&scoped, &unit, week).await?;
-    Ok(Json(ReportWithHistory {
-        report,
-        on_time,
-        history,
-        field_log,
-    }))
-}
-
-#[derive(Deserialize)]
-pub struct ReviewBody {
-    #[serde(default)]
-    reason: String,
-}
-
-pub async fn approve_api(
-    scoped: Scoped,
-    Path((unit, week)): Path<(String, String)>,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    let week = parse_week(&week)?;
-    let status = scoped.review(&unit, week, Action::Approve).await?;
-    Ok(Json(
-        serde_json::json!({ "unit": unit, "week": week, "status": status }),
-    ))
-}
-
-pub async fn return_api(
-    scoped: Scoped,
-    Path((unit, week)): Path<(String, String)>,
-    Json(body): Json<ReviewBody>,
-) -> Result<Json<serde_json::Value>, ApiError> {
-    let week = parse_week(&week)?;
-    let status = scoped
-        .review(
-            &unit,
-            week,
-            Action::Return {
-                reason: body.reason,
-            },
-        )
-        .await?;
-    Ok(Json(
-        serde_json::json!({ "unit": unit, "week": week, "status": status }),
-    ))
-}
-
-/// A template as a download named `filename`.
-fn xlsx_download(
-    template: &hocvuso_docs::report_xlsx::Template,
-    filename: String,
-) -> Result<Response, WebError> {
-    let bytes = hocvuso_docs::report_xlsx::write_template(template)
-        .map_err(|e| WebError::Internal(e.into()))?;
-    Ok(crate::exports::download(
-        bytes,
-        crate::exports::XLSX_TYPE,
-        &filename,
-    ))
-}
-
-/// The unit's Excel template for the week, pre-filled.
-pub async fn template_xlsx(
-    scoped: Scoped,
-    Path((unit, week)): Path<(String, String)>,
-) -> Result<Response, WebError> {
-    let week = parse_week(&week)?;
-    let unit = scoped.unit(&unit).await?;
-    let template = scoped.report_template(&unit, week).await?;
-    xlsx_download(&template, format!("bao-cao-{}-{week}.xlsx", unit.code))
-}
-
-/// The workbook for the units `unit` reports on behalf of (one row each), pre-filled.
-pub async fn on_behalf_xlsx(
-    scoped: Scoped,
-    Path((unit, week)): Path<(String, String)>,
-) -> Result<Response, WebError> {
-    let week = parse_week(&week)?;
-    let unit = scoped.unit(&unit).await?;
-    let template = scoped.on_behalf_template(&unit, week).await?;
-    xlsx_download(&template, format!("bao-cao-thay-{}-{week}.xlsx", unit.code))
-}
-
-const REFUSED: &str = "Tệp bị từ chối, không có gì được lưu:";
-
-/// The report page again, with why an upload was refused (422).
-async fn refusal(
-    scoped: &Scoped,
-    unit: &UnitRecord,
-    week: NaiveDate,
-    problems: Vec<String>,
-) -> Result<Response, WebError> {
-    let page = render(scoped, unit, week, None, problems).await?;
-    Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
-}
-
-/// The form's non-empty `file` field: its name and bytes.
-pub async fn uploaded_file(
-    multipart: &mut axum::extract::Multipart,
-) -> Result<Option<(String, axum::body::Bytes)>, WebError> {
-    let unreadable = |e: axum::extract::multipart::MultipartError| {
-        WebError::BadRequest(format!("tệp gửi lên không đọc được: {e}"))
-    };
-    let mut file = None;
-    while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
-        if field.name() == Some("file") {
-            let name = field.file_name().unwrap_or("tệp").to_string();
-            file = Some((name, field.bytes().await.map_err(unreadable)?));
-        }
-    }
-    Ok(file.filter(|(_, bytes)| !bytes.is_empty()))
-}
-
-/// Reads the uploaded `file` against `template`: the import, or the page refusing it.
-async fn read_upload(
-    scoped: &Scoped,
-    unit: &UnitRecord,
-    week: NaiveDate,
-    multipart: &mut axum::extract::Multipart,
-    template: &hocvuso_docs::report_xlsx::Template,
-) -> Result<Result<hocvuso_docs::report_xlsx::Imported, Response>, WebError> {
-    let Some((_, bytes)) = uploaded_file(multipart).await? else {
-        let problems = vec!["Chưa chọn tệp Excel để gửi.".into()];
-        return Ok(Err(refusal(scoped, unit, week, problems).await?));
-    };
-    match hocvuso_docs::report_xlsx::read_workbook(&bytes, template) {
-        Ok(imported) => Ok(Ok(imported)),
-        Err(problems) => {
-            let messages = std::iter::once(REFUSED.to_string())
-                .chain(problems.iter().map(|p| p.to_string()))
-                .collect();
-            Ok(Err(refusal(scoped, unit, week, messages).await?))
-        }
-    }
-}
-
-/// Imports a filled template: all of it or nothing, with problems placed on their cells.
-pub async fn upload_xlsx(
-    scoped: Scoped,
-    Path((unit_code, week)): Path<(String, String)>,
-    mut multipart: axum::extract::Multipart,
-) -> Result<Response, WebError> {
-    let week = parse_week(&week)?;
-    let unit = scoped.unit(&unit_code).await?;
-    let template = scoped.report_template(&unit, week).await?;
-    let imported = match read_upload(&scoped, &unit, week, &mut multipart, &template).await? {
-        Ok(imported) => imported,
-        Err(refused) => return Ok(refused),
-    };
-    let row = imported
-        .rows
-        .into_iter()
-        .find(|r| r.code == unit.code)
-        .unwrap_or_default();
-    let comments = row.comments();
-    match scoped
-        .save_report(
-            &unit.code,
-            week,
-            &row.figures,
-            &comments,
-            &imported.difficulties,
-            &imported.proposals,
-            Action::Submit,
-        )
-        .await
-        .map_err(WebError::from)
-    {
-        Ok(_) => Ok(Redirect::to(&format!("/reports/{}/{week}", unit.code)).into_response()),
-        Err(WebError::Invalid(problems)) => {
-            // Place the shared rules' findings ("chỉ tiêu 2.5: …") on their cells.
-            let mut messages = vec![REFUSED.to_string()];
-            for p in problems {
-                let cell = p
-                    .strip_prefix("chỉ tiêu ")
-                    .and_then(|rest| rest.split_once(": "))
-                    .map(|(code, _)| template.cell_of(row.row, code))
-                    .filter(|cell| !cell.is_empty());
-                messages.push(match cell {
-                    Some(cell) => format!("trang «Báo cáo», ô {cell}: {p}"),
-                    None => p,
-                });
-            }
-            refusal(&scoped, &unit, week, messages).await
-        }
-        Err(WebError::Conflict(message)) => refusal(&scoped, &unit, week, vec![message]).await,
-        Err(other) => Err(other),
-    }
-}
-
-/// Imports the on-behalf workbook: all rows or none.
-pub async fn on_behalf_upload(
-    scoped: Scoped,
-    Path((unit_code, week)): Path<(String, String)>,
-    mut multipart: axum::extract::Multipart,
-) -> Result<Response, WebError> {
-    let week = parse_week(&week)?;
-    let unit = scoped.unit(&unit_code).await?;
-    let template = scoped.on_behalf_template(&unit, week).await?;
-    let imported = match read_upload(&scoped, &unit, week, &mut multipart, &template).await? {
-        Ok(imported) => imported,
-        Err(refused) => return Ok(refused),
-    };
-    match scoped
-        .save_on_behalf(&unit.code, week, &template, &imported)
-        .await
-        .map_err(WebError::from)
-    {
-        Ok(_) => Ok(Redirect::to(&format!("/reports/{}/{week}", unit.code)).into_response()),
-        Err(WebError::Invalid(problems)) => {
-            let messages = std::iter::once(REFUSED.to_string())
-                .chain(problems)
-                .collect();
-            refusal(&scoped, &unit, week, messages).await
-        }
-        Err(WebError::Conflict(message)) => refusal(&scoped, &unit, week, vec![message]).await,
         Err(other) => Err(other),
     }
 }
