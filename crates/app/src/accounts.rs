@@ -1,15 +1,88 @@
-//! Accounts and API tokens (administrators), and one's own password.
+//! Accounts and API tokens (administrators), and one's own password: written once in [`Accounts`],
+//! which the web's admin pages reach through [`Session::accounts`] and the `hocvuso user` commands
+//! through `Deployment::accounts` (a system administrator).
 
 use crate::error::{AppError, Result};
 use crate::secrets;
 use crate::session::Session;
-use hocvuso_core::access::Role;
+use hocvuso_core::access::{Actor, Role};
+use hocvuso_store::Store;
 use hocvuso_store::accounts::{NewUser, TokenRecord, UserRecord};
+use hocvuso_store::audit::Who;
+
+/// The accounts as one actor may manage them, its changes audited under `who`.
+pub struct Accounts<'a> {
+    pub(crate) store: &'a Store,
+    pub(crate) actor: &'a Actor,
+    pub(crate) who: &'a Who,
+}
 
 impl Session {
+    pub fn accounts(&self) -> Accounts<'_> {
+        Accounts {
+            store: &self.app.store,
+            actor: self.actor(),
+            who: self.who(),
+        }
+    }
+}
+
+impl Accounts<'_> {
+    fn actor(&self) -> &Actor {
+        self.actor
+    }
+
+    fn who(&self) -> &Who {
+        self.who
+    }
+
+    fn require(&self, allowed: bool, what: &str) -> Result<()> {
+        if allowed {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden(format!(
+                "Tài khoản của bạn không có quyền {what}."
+            )))
+        }
+    }
+
+    /// The id of the account named `username`.
+    pub async fn user_id(&self, username: &str) -> Result<i64> {
+        self.require(self.actor().can_manage_accounts(), "quản lý tài khoản")?;
+        let (user, _) = self
+            .store
+            .user_for_login(&username.trim().to_lowercase())
+            .await?
+            .ok_or_else(|| AppError::NotFound(format!("không có tài khoản «{username}»")))?;
+        Ok(user.id)
+    }
+
+    /// Whether an account named `username` exists.
+    pub async fn exists(&self, username: &str) -> Result<bool> {
+        self.require(self.actor().can_manage_accounts(), "quản lý tài khoản")?;
+        Ok(self
+            .store
+            .user_for_login(&username.trim().to_lowercase())
+            .await?
+            .is_some())
+    }
+
+    /// On a database without accounts, creates `admin` with a random password and returns it, to be
+    /// shown once.
+    pub async fn ensure_first_admin(&self) -> Result<Option<String>> {
+        self.require(self.actor().can_manage_accounts(), "quản lý tài khoản")?;
+        if self.store.count_users().await? > 0 {
+            return Ok(None);
+        }
+        let password = temporary_password();
+        self.create_user("admin", "Quản trị hệ thống", Role::Admin, None, &password)
+            .await?;
+        Ok(Some(password))
+    }
+
     pub async fn users(&self) -> Result<Vec<UserRecord>> {
         self.require(self.actor().can_manage_accounts(), "quản lý tài khoản")?;
-        Ok(self.app.store.list_users().await?)
+        Ok(self.store.list_users().await?)
     }
 
     /// Creates an account; returns its id.
@@ -23,7 +96,7 @@ impl Session {
     ) -> Result<i64> {
         self.require(self.actor().can_manage_accounts(), "quản lý tài khoản")?;
         let new = validate_new_user(
-            &self.app.store,
+            self.store,
             username,
             display_name,
             role,
@@ -33,7 +106,6 @@ impl Session {
         .await?;
         let hash = secrets::hash_password(password.to_string()).await;
         Ok(self
-            .app
             .store
             .create_user(
                 &NewUser {
@@ -53,7 +125,6 @@ impl Session {
             ));
         }
         Ok(self
-            .app
             .store
             .set_disabled(user_id, disabled, self.who())
             .await?)
@@ -64,17 +135,13 @@ impl Session {
         self.require(self.actor().can_manage_accounts(), "quản lý tài khoản")?;
         let password = temporary_password();
         let hash = secrets::hash_password(password.clone()).await;
-        self.app
-            .store
-            .set_password(user_id, &hash, self.who())
-            .await?;
+        self.store.set_password(user_id, &hash, self.who()).await?;
         Ok(password)
     }
 
     /// Changes the actor's own password after checking the current one; every session ends.
     pub async fn change_own_password(&self, current: &str, new: &str) -> Result<()> {
         let (_, hash) = self
-            .app
             .store
             .user_for_login(&self.actor().username)
             .await?
@@ -88,7 +155,6 @@ impl Session {
             .map_err(|m| AppError::Invalid(vec![format!("Mật khẩu mới: {m}.")]))?;
         let hash = secrets::hash_password(new.to_string()).await;
         Ok(self
-            .app
             .store
             .set_password(self.actor().user_id, &hash, self.who())
             .await?)
@@ -96,7 +162,7 @@ impl Session {
 
     pub async fn tokens(&self) -> Result<Vec<TokenRecord>> {
         self.require(self.actor().can_manage_accounts(), "quản lý khóa API")?;
-        Ok(self.app.store.list_tokens(None).await?)
+        Ok(self.store.list_tokens(None).await?)
     }
 
     /// Creates an API token for a user; returns the token, shown once.
@@ -109,8 +175,7 @@ impl Session {
             ]));
         }
         let (token, prefix) = secrets::new_api_token();
-        self.app
-            .store
+        self.store
             .create_token(
                 user_id,
                 label,
@@ -124,7 +189,7 @@ impl Session {
 
     pub async fn revoke_token(&self, id: i64) -> Result<()> {
         self.require(self.actor().can_manage_accounts(), "quản lý khóa API")?;
-        Ok(self.app.store.revoke_token(id, self.who()).await?)
+        Ok(self.store.revoke_token(id, self.who()).await?)
     }
 }
 
@@ -135,7 +200,7 @@ pub fn temporary_password() -> String {
 }
 
 /// Checks the fields of a new account; the hash is filled in by the caller.
-pub async fn validate_new_user(
+async fn validate_new_user(
     store: &hocvuso_store::Store,
     username: &str,
     display_name: &str,

@@ -99,14 +99,11 @@ impl Session {
         Ok((village, results))
     }
 
-    /// Imports a paper log (rows already read from the file), all or nothing: the secretariat for
-    /// any village of the plan, a commune's reporter for its own villages. Returns the records stored
-    /// now and those that were already stored (the same file imported again).
-    pub async fn import_field_log(
-        &self,
-        rows: &[(usize, String, RawRecord)],
-        file_name: &str,
-    ) -> Result<(usize, usize)> {
+    /// Imports a paper log (.csv or .xlsx), all or nothing: the secretariat for any village of the
+    /// plan, a commune's reporter for its own villages. Every problem comes back with its row and
+    /// column. Returns the records stored now and those that were already stored (the same file
+    /// imported again).
+    pub async fn import_field_log(&self, bytes: &[u8], file_name: &str) -> Result<(usize, usize)> {
         let actor = self.actor();
         let within = match actor.role {
             Role::Admin | Role::Secretariat => None,
@@ -124,6 +121,10 @@ impl Session {
                 ));
             }
         };
+        let rows = hocvuso_docs::field_log::parse(bytes).map_err(|problems| {
+            AppError::Invalid(problems.iter().map(|p| p.to_string()).collect())
+        })?;
+        let rows = &rows;
         if let Some(path) = &within {
             let mut outside = Vec::new();
             let mut allowed: BTreeMap<&str, bool> = BTreeMap::new();

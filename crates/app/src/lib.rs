@@ -11,6 +11,7 @@
 
 mod accounts;
 mod audit;
+pub mod deployment;
 pub mod documents;
 mod error;
 mod field;
@@ -22,7 +23,8 @@ mod session;
 pub mod sign_in;
 mod targets;
 
-pub use accounts::{temporary_password, validate_new_user};
+pub use accounts::{Accounts, temporary_password};
+pub use deployment::{Deployment, clock_offset_to};
 pub use error::{AppError, Result};
 pub use field::SyncResult;
 pub use session::{App, Session};

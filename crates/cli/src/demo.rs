@@ -1,13 +1,18 @@
-//! Loading reference data and the demo: the official units, a plan, and deterministic synthetic
-//! villages, bodies, denominators and weekly reports.
+//! The synthetic-data generator behind `hocvuso demo`, `hocvuso gen` and the benchmarks: the
+//! official units and a plan (through the `Deployment` use cases), then deterministic synthetic
+//! villages, bodies, denominators, weekly reports and door-to-door records, labelled as such and
+//! written straight through the store in bulk; and one demo account per role.
 
+use crate::commands::failed;
 use anyhow::{Context, Result, bail};
 use chrono::NaiveDate;
+use hocvuso_app::{Deployment, LoginHint};
+use hocvuso_core::access::Role;
 use hocvuso_core::field::{PersonKey, RawRecord, check_record};
-use hocvuso_core::plan::{Plan, parse_plan};
+use hocvuso_core::plan::Plan;
 use hocvuso_core::synth::{self, CommuneInfo, ReportingUnit};
 use hocvuso_core::units::UnitKind;
-use hocvuso_docs::units_csv::{OFFICIAL_UNITS_CSV, OFFICIAL_VALID_FROM, parse_official};
+use hocvuso_docs::units_csv::OFFICIAL_VALID_FROM;
 use hocvuso_store::audit::Who;
 use hocvuso_store::field::FieldInput;
 use hocvuso_store::reports::{NewReport, NewValue, Status};
@@ -17,9 +22,7 @@ use std::collections::HashMap;
 
 /// The Đắk Lắk plan, embedded so the demo runs from any directory.
 pub const DAKLAK_PLAN: &str = include_str!("../../../plans/daklak-100-ngay-2025.toml");
-/// Meta keys.
-pub const META_DEMO: &str = "demo_key";
-pub const META_DEMO_AS_OF: &str = "demo_as_of";
+pub use hocvuso_app::deployment::{META_DEMO, META_DEMO_AS_OF};
 
 fn official_from() -> NaiveDate {
     OFFICIAL_VALID_FROM.parse().expect("constant date")
@@ -27,44 +30,18 @@ fn official_from() -> NaiveDate {
 
 /// Loads the official list of provinces and communes when the database has none.
 pub async fn ensure_official_units(store: &Store) -> Result<()> {
-    if store
-        .count_units(UnitKind::Province, None)
+    Deployment::over(store.clone(), "system")
+        .ensure_official_units()
         .await
-        .unwrap_or(0)
-        > 0
-    {
-        return Ok(());
-    }
-    let rows = parse_official(OFFICIAL_UNITS_CSV)
-        .map_err(|p| anyhow::anyhow!("official list is broken: {p:?}"))?;
-    store
-        .import_units(&rows, official_from(), &Who::system("system"))
-        .await
-        .context("loading the official list of units")?;
-    Ok(())
+        .map_err(failed)
 }
 
 /// Validates a plan text and makes it the active plan.
-pub async fn load_plan(store: &Store, text: &str, who: &Who) -> Result<Plan> {
-    let plan = parse_plan(text).map_err(|errors| {
-        anyhow::anyhow!(
-            "kế hoạch không hợp lệ:\n{}",
-            errors
-                .iter()
-                .map(|e| format!("  {e}"))
-                .collect::<Vec<_>>()
-                .join("\n")
-        )
-    })?;
-    match store.unit(plan.province.as_str()).await? {
-        Some(u) if u.kind == "province" || u.kind == "country" => {}
-        _ => bail!(
-            "kế hoạch ghi province = \"{}\" nhưng không có tỉnh mã này trong danh mục",
-            plan.province
-        ),
-    }
-    store.save_plan(&plan, text, who).await?;
-    Ok(plan)
+async fn load_plan(store: &Store, text: &str) -> Result<Plan> {
+    Deployment::over(store.clone(), "demo")
+        .load_plan(text)
+        .await
+        .map_err(failed)
 }
 
 /// The Đắk Lắk plan run over the whole country: the synthetic national data set of `hocvuso gen
@@ -99,7 +76,7 @@ pub async fn seed(
 ) -> Result<(Plan, DemoSummary)> {
     ensure_official_units(store).await?;
     let who = Who::system("demo");
-    let plan = load_plan(store, plan_text, &who).await?;
+    let plan = load_plan(store, plan_text).await?;
     let key = format!(
         "{}|seed={seed}|until={until}|generator={}",
         plan.code,
@@ -362,4 +339,97 @@ pub async fn seed_field_log(
     }
     store_batch(busy).await?;
     Ok(store.field_record_count(&plan.code).await?)
+}
+
+/// One demo account per role (and Công an tỉnh as a reporter), created if missing. Their passwords
+/// are public: the login page lists them in demo mode only.
+pub async fn ensure_demo_accounts(store: &Store, plan: &Plan) -> Result<Vec<LoginHint>> {
+    let province = store.require_unit(plan.province.as_str()).await?;
+    let first = |kind: UnitKind, within: String| UnitFilter {
+        kind: Some(kind),
+        within: Some(within),
+        limit: 1,
+        ..Default::default()
+    };
+    let (communes, _) = store
+        .list_units(&first(UnitKind::Commune, province.code.clone()))
+        .await?;
+    let commune = communes
+        .into_iter()
+        .next()
+        .context("the province has no commune")?;
+    let (villages, _) = store
+        .list_units(&first(UnitKind::Village, commune.code.clone()))
+        .await?;
+    let police = store.unit(&format!("{}-CAT", province.code)).await?;
+    // (username, name, role, bound unit: code and name)
+    type Account<'a> = (&'a str, &'a str, Role, Option<(String, String)>);
+    let mut accounts: Vec<Account> = vec![
+        ("admin", "Quản trị hệ thống", Role::Admin, None),
+        (
+            "sokhcn",
+            "Thường trực Sở Khoa học và Công nghệ",
+            Role::Secretariat,
+            None,
+        ),
+        (
+            "baocao.xa",
+            "Cán bộ báo cáo của xã",
+            Role::Reporter,
+            Some((commune.code.clone(), commune.full_name.clone())),
+        ),
+        (
+            "lanhdao",
+            "Lãnh đạo tỉnh",
+            Role::Viewer,
+            Some((province.code.clone(), province.full_name.clone())),
+        ),
+        (
+            "lanhdao.xa",
+            "Lãnh đạo xã",
+            Role::Viewer,
+            Some((commune.code.clone(), commune.full_name.clone())),
+        ),
+    ];
+    if let Some(v) = villages.first() {
+        accounts.push((
+            "to.cns",
+            "Thành viên Tổ Công nghệ số cộng đồng",
+            Role::TeamMember,
+            Some((v.code.clone(), v.full_name.clone())),
+        ));
+    }
+    if let Some(p) = &police {
+        accounts.push((
+            "congan.tinh",
+            "Cán bộ Công an tỉnh",
+            Role::Reporter,
+            Some((p.code.clone(), p.full_name.clone())),
+        ));
+    }
+    let deployment = Deployment::over(store.clone(), "demo");
+    let manager = deployment.accounts();
+    let mut hints = Vec::new();
+    for (username, name, role, unit) in accounts {
+        let password = format!("{username}-2025");
+        if !manager.exists(username).await.map_err(failed)? {
+            manager
+                .create_user(
+                    username,
+                    name,
+                    role,
+                    unit.as_ref().map(|u| u.0.as_str()),
+                    &password,
+                )
+                .await
+                .map_err(failed)?;
+        }
+        hints.push(LoginHint {
+            username: username.into(),
+            password,
+            role_label: role.label_vi().into(),
+            unit_label: unit.map_or("toàn tỉnh".into(), |u| u.1),
+        });
+    }
+    Ok(hints)
 }

@@ -1,18 +1,15 @@
-//! The `hocvuso` binary as a library: command-line interface, start-up, and the demo loader, so that
-//! tests drive exactly what the binary runs.
+//! The `hocvuso` binary as a library: its commands (one file each in `commands/`), start-up, the
+//! synthetic-data generator and the benchmarks, so that tests drive exactly what the binary runs.
 #![forbid(unsafe_code)]
 
-pub mod accounts;
 pub mod bench;
-pub mod cli;
+pub mod commands;
 pub mod demo;
-pub mod export;
-pub mod field_bench;
 pub mod person_key;
 
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
-use hocvuso_app::LoginHint;
+use hocvuso_app::{App, Deployment, LoginHint};
 use hocvuso_store::Store;
 use hocvuso_web::AppState;
 use std::net::SocketAddr;
@@ -35,49 +32,20 @@ pub async fn build(
     demo_logins: Vec<LoginHint>,
     person_key: hocvuso_core::field::PersonKey,
 ) -> Result<Server> {
-    let mut state = AppState::new(app(store, default_as_of, person_key).await?);
+    let app = Deployment::over(store, "system")
+        .app(default_as_of, person_key)
+        .await
+        .map_err(commands::failed)?;
+    serve(app, addr, demo_logins).await
+}
+
+/// The server of `app` on `addr`, with the proxy and cookie settings of the environment.
+pub async fn serve(app: App, addr: &str, demo_logins: Vec<LoginHint>) -> Result<Server> {
+    let mut state = AppState::new(app);
     state.demo_logins = Arc::new(demo_logins);
     state.trust_proxy = std::env::var("HOCVUSO_TRUST_PROXY").is_ok_and(|v| v == "1");
     state.secure_cookies = std::env::var("HOCVUSO_SECURE_COOKIES").is_ok_and(|v| v == "1");
     Server::bind(state, addr).await
-}
-
-/// The application over `store`: its active plan, whether the data is the demo's, and the date
-/// pages show by default.
-pub async fn app(
-    store: Store,
-    default_as_of: Option<NaiveDate>,
-    person_key: hocvuso_core::field::PersonKey,
-) -> Result<hocvuso_app::App> {
-    let plan = store.active_plan().await?.context(
-        "chưa có kế hoạch nào: chạy `hocvuso plan load TỆP` (hoặc `hocvuso demo`) trước",
-    )?;
-    let synthetic = store.meta(demo::META_DEMO).await?.is_some();
-    let demo_as_of = store
-        .meta(demo::META_DEMO_AS_OF)
-        .await?
-        .and_then(|d| d.parse().ok());
-    let today = hocvuso_core::calendar::local_today(&plan, chrono::Utc::now());
-    let mut app = hocvuso_app::App::new(
-        store,
-        plan,
-        default_as_of.or(demo_as_of).unwrap_or(today),
-        synthetic,
-        person_key,
-    );
-    if synthetic && let Some(day) = demo_as_of {
-        // The demo runs as on the afternoon of its date, so that week's reports are still open.
-        app.clock_offset = clock_offset_to(&app.plan, day);
-    }
-    Ok(app)
-}
-
-/// The demo's moment on `day` (`synth::demo_time`, local), minus now: the clock offset that makes the
-/// rules behave as at that moment.
-pub fn clock_offset_to(plan: &hocvuso_core::plan::Plan, day: NaiveDate) -> chrono::Duration {
-    let moment = day.and_time(hocvuso_core::synth::demo_time()).and_utc()
-        - chrono::Duration::minutes(plan.reporting.utc_offset_minutes.into());
-    moment - chrono::Utc::now()
 }
 
 impl Server {

@@ -1,3 +1,3 @@
 fn main() -> std::process::ExitCode {
-    hocvuso::cli::main()
+    hocvuso::commands::main()
 }

@@ -7,11 +7,12 @@
 //!
 //! One key per database: the database records the key's fingerprint the first time a key is used
 //! with it (`meta.person_key_fingerprint`, a keyed hash that tells nothing of the key), and a command
-//! started with another key refuses to run, saying where the key comes from and how to share it.
+//! started with another key refuses to run, saying where the key comes from and how to share it
+//! (`Deployment::bind_person_key`).
 
 use anyhow::{Context, Result};
+use hocvuso_app::Deployment;
 use hocvuso_core::field::PersonKey;
-use hocvuso_store::Store;
 use std::path::{Path, PathBuf};
 
 #[derive(clap::Args, Debug, Clone)]
@@ -21,37 +22,21 @@ pub struct KeyArgs {
     pub person_key_file: Option<PathBuf>,
 }
 
-/// Where the database keeps its key's fingerprint.
-pub const META_FINGERPRINT: &str = "person_key_fingerprint";
-
 impl KeyArgs {
     /// The key of the database at `database_url`: read (or made) from its file, and checked
     /// against the fingerprint the database holds (recorded now if it holds none).
-    pub async fn load(&self, store: &Store, database_url: &str) -> Result<PersonKey> {
+    pub async fn load(&self, deployment: &Deployment, database_url: &str) -> Result<PersonKey> {
         let path = self
             .person_key_file
             .clone()
             .unwrap_or_else(|| default_path(database_url));
         let key = load_or_create(&path)?;
-        bind(store, &key, &path).await?;
+        deployment
+            .bind_person_key(&key, &path.display().to_string())
+            .await
+            .map_err(crate::commands::failed)?;
         Ok(key)
     }
-}
-
-/// Refuses a key other than the one the database's pseudonyms were made with.
-pub async fn bind(store: &Store, key: &PersonKey, path: &Path) -> Result<()> {
-    let ours = key.fingerprint();
-    let recorded = store.claim_meta(META_FINGERPRINT, &ours).await?;
-    if recorded != ours {
-        anyhow::bail!(
-            "khóa bí danh CCCD trong {} (dấu vân tay {ours}) khác khóa mà cơ sở dữ liệu này đang dùng \
-             (dấu vân tay {recorded}): nếu chạy tiếp, một người sẽ bị đếm thành hai. Hãy chép tệp khóa \
-             từ máy chủ đầu tiên của cơ sở dữ liệu này sang máy này (quyền đọc chỉ cho chủ tệp) và chỉ \
-             đường dẫn tới nó bằng --person-key-file hoặc HOCVUSO_PERSON_KEY_FILE",
-            path.display()
-        );
-    }
-    Ok(())
 }
 
 /// Beside a SQLite database file, else in the working folder.

@@ -71,7 +71,7 @@ impl TestApp {
         let (plan, _) = demo::seed(&store, demo::DAKLAK_PLAN, 7, d(2025, 9, 5))
             .await
             .expect("demo data");
-        let hints = hocvuso::accounts::ensure_demo_accounts(&store, &plan)
+        let hints = hocvuso::demo::ensure_demo_accounts(&store, &plan)
             .await
             .expect("demo accounts");
         let app = hocvuso::build(
@@ -132,9 +132,10 @@ impl TestApp {
 
     /// A client with a fresh API token of `username`.
     async fn token(&self, username: &str) -> Client<'_> {
-        let token = hocvuso::accounts::create_token(&self.store, username, "test")
-            .await
-            .unwrap();
+        let deployment = hocvuso_app::Deployment::over(self.store.clone(), "test");
+        let accounts = deployment.accounts();
+        let id = accounts.user_id(username).await.unwrap();
+        let token = accounts.create_token(id, "test").await.unwrap();
         Client {
             app: self,
             cookies: Default::default(),
@@ -626,7 +627,7 @@ async fn another_province_plan_runs_the_same_way() {
     let (plan, summary) = demo::seed(&store, laocai, 3, d(2025, 10, 2)).await.unwrap();
     assert_eq!(plan.province.as_str(), "15");
     assert!(summary.reports > 0);
-    let hints = hocvuso::accounts::ensure_demo_accounts(&store, &plan)
+    let hints = hocvuso::demo::ensure_demo_accounts(&store, &plan)
         .await
         .unwrap();
     let app = hocvuso::build(

@@ -47,8 +47,8 @@ async fn users_page(
     errors: Vec<String>,
     secret: Option<(String, String)>,
 ) -> Result<Html<String>, WebError> {
-    let users: Vec<UserRecord> = scoped.users().await?;
-    let tokens: Vec<TokenRecord> = scoped.tokens().await?;
+    let users: Vec<UserRecord> = scoped.accounts().users().await?;
+    let tokens: Vec<TokenRecord> = scoped.accounts().tokens().await?;
     let name_of = |id: i64| {
         users
             .iter()
@@ -117,6 +117,7 @@ pub async fn create_user(scoped: Scoped, Form(f): Form<NewUserForm>) -> Result<R
     };
     let password = hocvuso_app::temporary_password();
     match scoped
+        .accounts()
         .create_user(
             &f.username,
             &f.display_name,
@@ -151,17 +152,17 @@ pub async fn create_user(scoped: Scoped, Form(f): Form<NewUserForm>) -> Result<R
 }
 
 pub async fn disable_user(scoped: Scoped, Path(id): Path<i64>) -> Result<Redirect, WebError> {
-    scoped.set_disabled(id, true).await?;
+    scoped.accounts().set_disabled(id, true).await?;
     Ok(Redirect::to("/admin/users"))
 }
 
 pub async fn enable_user(scoped: Scoped, Path(id): Path<i64>) -> Result<Redirect, WebError> {
-    scoped.set_disabled(id, false).await?;
+    scoped.accounts().set_disabled(id, false).await?;
     Ok(Redirect::to("/admin/users"))
 }
 
 pub async fn reset_password(scoped: Scoped, Path(id): Path<i64>) -> Result<Html<String>, WebError> {
-    let password = scoped.reset_password(id).await?;
+    let password = scoped.accounts().reset_password(id).await?;
     users_page(
         &scoped,
         Vec::new(),
@@ -180,13 +181,13 @@ pub async fn create_token(
     Path(id): Path<i64>,
     Form(f): Form<TokenForm>,
 ) -> Result<Html<String>, WebError> {
-    let token = scoped.create_token(id, &f.label).await?;
+    let token = scoped.accounts().create_token(id, &f.label).await?;
     let note =
         "Khóa API mới (chỉ hiện một lần; gửi trong tiêu đề Authorization: Bearer …)".to_string();
     users_page(&scoped, Vec::new(), Some((note, token))).await
 }
 
 pub async fn revoke_token(scoped: Scoped, Path(id): Path<i64>) -> Result<Redirect, WebError> {
-    scoped.revoke_token(id).await?;
+    scoped.accounts().revoke_token(id).await?;
     Ok(Redirect::to("/admin/users"))
 }

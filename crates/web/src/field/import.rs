@@ -51,16 +51,8 @@ pub async fn upload(scoped: Scoped, mut multipart: Multipart) -> Result<Response
     let Some((name, bytes)) = uploaded_file(&mut multipart).await? else {
         return refused(vec!["Chưa chọn tệp để gửi.".into()]);
     };
-    let rows = match hocvuso_docs::field_log::parse(&bytes) {
-        Ok(rows) => rows,
-        Err(problems) => {
-            let mut all = vec![format!("Tệp «{name}» bị từ chối, không có gì được ghi:")];
-            all.extend(problems.iter().map(|p| p.to_string()));
-            return refused(all);
-        }
-    };
     match scoped
-        .import_field_log(&rows, &name)
+        .import_field_log(&bytes, &name)
         .await
         .map_err(WebError::from)
     {

@@ -8,7 +8,7 @@
 //!    their answer times must not grow with the number of records.
 //! 5. The field app's weight over the wire (gzip).
 
-use crate::bench::{percentile, reader_token, round_trip, timed_gets};
+use super::{percentile, reader_token, round_trip, timed_gets};
 use anyhow::Result;
 use chrono::NaiveDate;
 use hocvuso_app::secrets;
@@ -189,7 +189,7 @@ pub async fn run(records: usize, big: usize, database_url: Option<String>) -> Re
 
     // The server, as on the campaign's last Friday.
     let mut app = hocvuso_app::App::new(store.clone(), plan.clone(), until, true, key.clone());
-    app.clock_offset = crate::clock_offset_to(&plan, until);
+    app.clock_offset = hocvuso_app::clock_offset_to(&plan, until);
     let app = crate::Server::bind(hocvuso_web::AppState::new(app), "127.0.0.1:0").await?;
     let addr = app.addr;
     let server = tokio::spawn(app.run_until_stopped());

@@ -1,6 +1,10 @@
 //! Load measurements that run against a real server over HTTP: the Friday burst, where every
 //! reporting unit submits its weekly report at once. Used by `hocvuso bench burst` and by the tests.
 
+pub mod burst;
+pub mod field;
+pub mod progress;
+
 use anyhow::{Context, Result};
 use chrono::NaiveDate;
 use hocvuso_app::secrets;
