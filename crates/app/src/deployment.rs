@@ -40,7 +40,7 @@ impl Deployment {
     pub async fn open(url: &str, name: &str) -> Result<Deployment> {
         let store = Store::open(url)
             .await
-            .map_err(|e| AppError::Internal(format!("không mở được cơ sở dữ liệu: {e}").into()))?;
+            .map_err(|e| AppError::Internal(Box::new(e)))?;
         Ok(Deployment::over(store, name))
     }
 

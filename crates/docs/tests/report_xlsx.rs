@@ -1,13 +1,10 @@
 //! Excel round trip: the template is read back with calamine, filled and written again by an
 //! independent minimal xlsx writer (below, raw XML in a zip), then imported.
 
-#[path = "support/xlsx.rs"]
-mod xlsx;
-
 use chrono::NaiveDate;
 use hocvuso_docs::report_xlsx::{Column, Row, Template, read_workbook, write_template};
+use hocvuso_testkit::xlsx::{Cell, Grid, read_grids, set, write_xlsx};
 use std::collections::BTreeMap;
-use xlsx::{Cell, Grid, read_grids, set, write_xlsx};
 
 fn template() -> Template {
     let last = [

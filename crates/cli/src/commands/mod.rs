@@ -147,6 +147,7 @@ async fn run(cli: Cli) -> Result<ExitCode> {
 pub async fn open(url: &str, name: &str) -> Result<Deployment> {
     Deployment::open(url, name)
         .await
+        .map_err(failed)
         .with_context(|| format!("không mở được cơ sở dữ liệu {}", redact(url)))
 }
 
@@ -161,10 +162,12 @@ fn redact(url: &str) -> String {
     }
 }
 
-/// A use case's refusal as the operator reads it: every problem on its own line.
+/// A use case's refusal as the operator reads it: every problem on its own line; for a failure, its
+/// cause (the operator is the one who can act on it).
 pub(crate) fn failed(e: AppError) -> anyhow::Error {
     match e {
         AppError::Invalid(problems) => anyhow::anyhow!("{}", problems.join("\n")),
+        AppError::Internal(cause) => anyhow::anyhow!("{cause}"),
         other => anyhow::anyhow!("{other}"),
     }
 }

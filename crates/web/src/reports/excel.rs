@@ -54,38 +54,50 @@ async fn refusal(
     Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
-/// The uploaded workbook, or the page saying none was chosen.
-async fn workbook(
-    scoped: &Scoped,
-    unit: &UnitRecord,
-    week: NaiveDate,
-    multipart: &mut Multipart,
-) -> Result<Result<axum::body::Bytes, Response>, WebError> {
-    match uploaded_file(multipart).await? {
-        Some((_, bytes)) => Ok(Ok(bytes)),
-        None => {
-            let problems = vec!["Chưa chọn tệp Excel để gửi.".into()];
-            Ok(Err(refusal(scoped, unit, week, problems).await?))
-        }
-    }
+/// Which workbook an upload is.
+#[derive(Clone, Copy)]
+enum Workbook {
+    /// The unit's own report template.
+    Report,
+    /// The workbook of a unit that reports on behalf of others.
+    OnBehalf,
 }
 
-/// Where an import ends: back on the report page, or on it again with why nothing was stored.
-async fn outcome<T>(
-    scoped: &Scoped,
-    unit: &UnitRecord,
-    week: NaiveDate,
-    imported: Result<T, hocvuso_app::AppError>,
+/// Imports an uploaded workbook through its use case: back on the report page when stored, or on
+/// it again with every reason nothing was stored.
+async fn import(
+    scoped: Scoped,
+    unit_code: &str,
+    week: &str,
+    mut multipart: Multipart,
+    workbook: Workbook,
 ) -> Result<Response, WebError> {
+    let week = parse_week(week)?;
+    let unit = scoped.unit(unit_code).await?;
+    let Some((_, bytes)) = uploaded_file(&mut multipart).await? else {
+        let problems = vec!["Chưa chọn tệp Excel để gửi.".into()];
+        return refusal(&scoped, &unit, week, problems).await;
+    };
+    let imported = match workbook {
+        Workbook::Report => {
+            scoped
+                .import_report_workbook(&unit.code, week, &bytes)
+                .await
+        }
+        Workbook::OnBehalf => scoped
+            .import_on_behalf_workbook(&unit.code, week, &bytes)
+            .await
+            .map(|_| ()),
+    };
     match imported.map_err(WebError::from) {
-        Ok(_) => Ok(Redirect::to(&format!("/reports/{}/{week}", unit.code)).into_response()),
+        Ok(()) => Ok(Redirect::to(&format!("/reports/{}/{week}", unit.code)).into_response()),
         Err(WebError::Invalid(problems)) => {
             let messages = std::iter::once(REFUSED.to_string())
                 .chain(problems)
                 .collect();
-            refusal(scoped, unit, week, messages).await
+            refusal(&scoped, &unit, week, messages).await
         }
-        Err(WebError::Conflict(message)) => refusal(scoped, unit, week, vec![message]).await,
+        Err(WebError::Conflict(message)) => refusal(&scoped, &unit, week, vec![message]).await,
         Err(other) => Err(other),
     }
 }
@@ -93,35 +105,17 @@ async fn outcome<T>(
 /// Imports a filled template: all of it or nothing, with problems placed on their cells.
 pub async fn upload(
     scoped: Scoped,
-    Path((unit_code, week)): Path<(String, String)>,
-    mut multipart: Multipart,
+    Path((unit, week)): Path<(String, String)>,
+    multipart: Multipart,
 ) -> Result<Response, WebError> {
-    let week = parse_week(&week)?;
-    let unit = scoped.unit(&unit_code).await?;
-    let bytes = match workbook(&scoped, &unit, week, &mut multipart).await? {
-        Ok(bytes) => bytes,
-        Err(refused) => return Ok(refused),
-    };
-    let imported = scoped
-        .import_report_workbook(&unit.code, week, &bytes)
-        .await;
-    outcome(&scoped, &unit, week, imported).await
+    import(scoped, &unit, &week, multipart, Workbook::Report).await
 }
 
 /// Imports the on-behalf workbook: all rows or none.
 pub async fn on_behalf_upload(
     scoped: Scoped,
-    Path((unit_code, week)): Path<(String, String)>,
-    mut multipart: Multipart,
+    Path((unit, week)): Path<(String, String)>,
+    multipart: Multipart,
 ) -> Result<Response, WebError> {
-    let week = parse_week(&week)?;
-    let unit = scoped.unit(&unit_code).await?;
-    let bytes = match workbook(&scoped, &unit, week, &mut multipart).await? {
-        Ok(bytes) => bytes,
-        Err(refused) => return Ok(refused),
-    };
-    let imported = scoped
-        .import_on_behalf_workbook(&unit.code, week, &bytes)
-        .await;
-    outcome(&scoped, &unit, week, imported).await
+    import(scoped, &unit, &week, multipart, Workbook::OnBehalf).await
 }

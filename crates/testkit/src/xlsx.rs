@@ -1,6 +1,5 @@
-//! Test support shared by the docs and cli test suites: a minimal xlsx writer independent of the one
+//! Workbooks for tests: a minimal xlsx writer independent of the one
 //! that makes the templates (raw XML in a zip), and calamine to read workbooks back as grids.
-#![allow(dead_code)]
 
 use calamine::{Data, Reader, Xlsx, open_workbook_from_rs};
 use std::io::{Cursor, Write};
