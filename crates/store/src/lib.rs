@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod audit;
 mod db;
 pub mod documents;
+pub mod drivers;
 mod error;
 pub mod export;
 pub mod field;

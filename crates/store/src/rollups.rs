@@ -44,7 +44,7 @@ struct PackedRow {
 
 /// The SQL of a [`PackedRow`]'s `steps` over the rows of `rollups r`, grouped by unit. Numbers that
 /// are not whole are written with 17 significant digits, so they read back exactly.
-fn packed_steps(backend: Backend) -> String {
+pub(crate) fn packed_steps(backend: Backend) -> String {
     let number = |c: &str| match backend {
         // Whole numbers (nearly all: counts of units and people) skip the slow exact float format.
         Backend::Sqlite => format!(
@@ -64,7 +64,7 @@ fn packed_steps(backend: Backend) -> String {
 }
 
 /// (indicator, week, step) of each step in a packed row.
-fn unpack(steps: &str) -> Result<Vec<(&str, &str, Contribution)>> {
+pub(crate) fn unpack(steps: &str) -> Result<Vec<(&str, &str, Contribution)>> {
     steps
         .split(';')
         .map(|step| {

@@ -4,6 +4,7 @@
 pub mod burst;
 pub mod field;
 pub mod progress;
+pub mod storage;
 
 use anyhow::{Context, Result};
 use chrono::NaiveDate;

@@ -30,6 +30,17 @@ pub enum Command {
         #[arg(long)]
         database_url: Option<String>,
     },
+    /// The reads that shaped the store's storage — a country's communes' roll-up steps and a
+    /// 12,000-key lookup — through sqlx's Any driver as the store makes them (packed), as plain rows
+    /// through Any, and as plain rows through the engine's native driver.
+    Storage {
+        /// A database made by `hocvuso gen --scale national`.
+        #[arg(long)]
+        database_url: String,
+        /// Timed runs of each read.
+        #[arg(long, default_value_t = 5)]
+        repeats: usize,
+    },
     /// Friday burst: every commune (national: 3,321; province: the plan's) submits the same week at
     /// once over HTTP, each with its own API token; checks that all are stored once.
     Burst {
@@ -55,6 +66,10 @@ pub async fn run(command: Command) -> Result<ExitCode> {
             concurrency,
             database_url,
         } => crate::bench::burst::run(&scale, concurrency, database_url).await?,
+        Command::Storage {
+            database_url,
+            repeats,
+        } => crate::bench::storage::run(database_url, repeats).await?,
         Command::Field {
             records,
             big,
