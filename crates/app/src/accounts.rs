@@ -25,6 +25,29 @@ impl Session {
             who: self.who(),
         }
     }
+
+    /// Changes the actor's own password after checking the current one; every session ends.
+    pub async fn change_own_password(&self, current: &str, new: &str) -> Result<()> {
+        let (_, hash) = self
+            .app
+            .store
+            .user_for_login(&self.actor().username)
+            .await?
+            .ok_or_else(|| AppError::NotFound("tài khoản không còn".into()))?;
+        if !secrets::verify_password(current.to_string(), hash).await {
+            return Err(AppError::Invalid(vec![
+                "Mật khẩu hiện tại không đúng.".into(),
+            ]));
+        }
+        secrets::check_new_password(new)
+            .map_err(|m| AppError::Invalid(vec![format!("Mật khẩu mới: {m}.")]))?;
+        let hash = secrets::hash_password(new.to_string()).await;
+        Ok(self
+            .app
+            .store
+            .set_password(self.actor().user_id, &hash, self.who())
+            .await?)
+    }
 }
 
 impl Accounts<'_> {
@@ -137,27 +160,6 @@ impl Accounts<'_> {
         let hash = secrets::hash_password(password.clone()).await;
         self.store.set_password(user_id, &hash, self.who()).await?;
         Ok(password)
-    }
-
-    /// Changes the actor's own password after checking the current one; every session ends.
-    pub async fn change_own_password(&self, current: &str, new: &str) -> Result<()> {
-        let (_, hash) = self
-            .store
-            .user_for_login(&self.actor().username)
-            .await?
-            .ok_or_else(|| AppError::NotFound("tài khoản không còn".into()))?;
-        if !secrets::verify_password(current.to_string(), hash).await {
-            return Err(AppError::Invalid(vec![
-                "Mật khẩu hiện tại không đúng.".into(),
-            ]));
-        }
-        secrets::check_new_password(new)
-            .map_err(|m| AppError::Invalid(vec![format!("Mật khẩu mới: {m}.")]))?;
-        let hash = secrets::hash_password(new.to_string()).await;
-        Ok(self
-            .store
-            .set_password(self.actor().user_id, &hash, self.who())
-            .await?)
     }
 
     pub async fn tokens(&self) -> Result<Vec<TokenRecord>> {

@@ -34,6 +34,9 @@ impl SyncResult {
     }
 }
 
+/// Records one sync may carry (the app sends at most 100).
+pub const MAX_SYNC_RECORDS: usize = 500;
+
 impl Session {
     /// The village of a team member: the only accounts that log visits in the field app.
     pub async fn team_village(&self) -> Result<UnitRecord> {
@@ -54,6 +57,12 @@ impl Session {
         &self,
         raws: &[RawRecord],
     ) -> Result<(UnitRecord, Vec<SyncResult>)> {
+        if raws.len() > MAX_SYNC_RECORDS {
+            return Err(AppError::BadRequest(format!(
+                "mỗi lần gửi tối đa {MAX_SYNC_RECORDS} bản ghi (đang có {})",
+                raws.len()
+            )));
+        }
         let village = self.team_village().await?;
         let plan = self.plan();
         let today = calendar::local_today(plan, self.now());
@@ -178,6 +187,28 @@ impl Session {
             ));
         }
         Ok((stored, again))
+    }
+
+    /// The figures of the community teams' log for a commune's report of `week`, by indicator code:
+    /// cumulative up to that reporting day, for the indicators the plan measures from the log
+    /// (empty for other units).
+    pub async fn field_log_figures(
+        &self,
+        unit: &UnitRecord,
+        week: NaiveDate,
+    ) -> Result<BTreeMap<String, f64>> {
+        let plan = self.plan();
+        if unit.kind() != Some(UnitKind::Commune) || plan.field_indicators().next().is_none() {
+            return Ok(BTreeMap::new());
+        }
+        let totals = self.field_totals(unit, week).await?;
+        Ok(plan
+            .field_indicators()
+            .map(|(ind, measure)| {
+                let n = totals.get(measure.item()).copied().unwrap_or(0);
+                (ind.code.clone(), n as f64)
+            })
+            .collect())
     }
 
     /// Cumulative figures of the log for a unit up to the week of `reporting_day`, per tally item.

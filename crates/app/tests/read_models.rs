@@ -10,7 +10,7 @@ use hocvuso_app::read::{GridFilter, GridSpec, status_of, week_on};
 use hocvuso_core::official::Block;
 use hocvuso_core::outlook::Status;
 use hocvuso_core::ranking::achievement;
-use hocvuso_core::report::rates;
+use hocvuso_core::report::{Cell, rates};
 use hocvuso_core::text::search_key;
 use hocvuso_core::units::UnitKind;
 use hocvuso_testkit::{DemoApp, Engine};
@@ -121,18 +121,37 @@ async fn the_grid_and_the_lines_over_it_agree() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_completeness_matrix_is_the_reporting_cells_never_above_100_percent() {
+async fn the_completeness_matrix_says_what_the_reports_say_never_above_100_percent() {
     on_each_engine(|demo| async move {
         let s = demo.session_of("sokhcn").await;
         let m = s.matrix(UnitKind::Commune, day(), None).await.unwrap();
         assert_eq!(m.units.len(), 102);
         assert_eq!(m.weeks.len(), 8);
+        // Each cell says what the stored report says: none or a draft is not reported, a submitted or
+        // approved one is (on time or late), a returned one is not until sent again.
         let home = s.home().await.unwrap();
-        let cells = s
-            .reporting_cells(&home, m.units.iter().map(|u| u.code.as_str()), &m.weeks)
+        let stored: std::collections::HashMap<(String, String), String> = s
+            .week_statuses(&home)
             .await
-            .unwrap();
-        assert_eq!(cells, m.cells);
+            .unwrap()
+            .into_iter()
+            .map(|w| ((w.unit_code, w.week), w.status))
+            .collect();
+        let mut reported = 0;
+        for (unit, row) in m.units.iter().zip(&m.cells) {
+            for (week, cell) in m.weeks.iter().zip(row) {
+                let status = stored.get(&(unit.code.clone(), week.reporting_day.to_string()));
+                let expected = matches!(status.map(String::as_str), Some("submitted" | "approved"));
+                let counted = matches!(cell, Cell::OnTime | Cell::Late);
+                assert_eq!(counted, expected, "{} {}", unit.code, week.reporting_day);
+                reported += usize::from(expected);
+            }
+        }
+        assert!(
+            reported > 0 && reported < 102 * 8,
+            "{reported} of {} cells",
+            102 * 8
+        );
         for row in &m.cells {
             let (complete, timely) = rates(row);
             assert!((0.0..=100.0).contains(&complete) && timely <= complete);
@@ -161,7 +180,22 @@ async fn the_weekly_document_takes_the_dashboard_figures() {
                 _ => None,
             })
             .expect("the indicator table");
-        let tracked = s.tracked(&province, day()).await.unwrap();
+        // The same figures as the province's line in the country's grid (the dashboard's read).
+        let country = s
+            .grid(&GridSpec::below("VN", UnitKind::Province, day()))
+            .await
+            .unwrap();
+        let (_, tracked) = country
+            .rows
+            .iter()
+            .find(|(u, _)| u.code == "66")
+            .expect("Đắk Lắk in the country's grid");
+        let expected = tracked
+            .iter()
+            .filter(|t| t.progress.subjects_expected > 0)
+            .count();
+        assert!(expected > 0);
+        assert_eq!(table.rows.len(), expected);
         for row in &table.rows {
             let k = s
                 .plan()
@@ -192,11 +226,22 @@ async fn each_actor_reads_only_what_the_policy_lets_it() {
             Err(AppError::Forbidden(_))
         ));
         let m = viewer.matrix(UnitKind::Commune, day(), None).await.unwrap();
-        assert!(m.units.iter().all(|u| u.code == home.code));
+        assert_eq!(m.units.len(), 1);
+        assert_eq!(m.units[0].code, home.code);
 
         // A team member's page is its app: no activity table for it.
         let member = demo.session_of("to.cns").await;
         assert!(member.log_scope(None, day()).await.unwrap().is_none());
+        let staff = demo.session_of("sokhcn").await;
+        let scope = staff.log_scope(Some("66"), day()).await.unwrap().unwrap();
+        assert!(matches!(
+            member.activity_table(&scope).await,
+            Err(AppError::Forbidden(_))
+        ));
+        assert!(matches!(
+            member.inclusion_tables(&scope).await,
+            Err(AppError::Forbidden(_))
+        ));
 
         // A commune's reporter cannot build the province's report.
         let reporter = demo.session_of("baocao.xa").await;

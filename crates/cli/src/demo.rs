@@ -41,7 +41,7 @@ async fn load_plan(store: &Store, text: &str) -> Result<Plan> {
     Deployment::over(store.clone(), "demo")
         .load_plan(text)
         .await
-        .map_err(failed)
+        .map_err(crate::commands::plan_refused)
 }
 
 /// The Đắk Lắk plan run over the whole country: the synthetic national data set of `hocvuso gen

@@ -184,8 +184,7 @@ pub fn parse_units(
             0,
             "",
             format!(
-                "tệp lớn {} MB, vượt giới hạn {} MB",
-                bytes.len() / 1_048_576,
+                "tệp lớn hơn giới hạn {} MB; hãy chia thành nhiều tệp",
                 MAX_FILE_BYTES / 1_048_576
             ),
         )]);

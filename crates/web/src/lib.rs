@@ -28,8 +28,7 @@ pub use http::{AppState, WebError};
 
 /// Largest request body accepted (uploads: a little over the largest workbook, which the importer
 /// refuses with a clear message).
-const BODY_LIMIT: usize = UPLOAD_LIMIT;
-pub(crate) const UPLOAD_LIMIT: usize = hocvuso_docs::report_xlsx::MAX_XLSX_BYTES + 1024 * 1024;
+const BODY_LIMIT: usize = http::UPLOAD_LIMIT;
 
 pub fn router(state: AppState) -> Router {
     let security_headers = [

@@ -61,6 +61,16 @@ pub struct LogScope {
 }
 
 impl Session {
+    /// The log's tables below a unit are for staff: a team member's view is its village's app.
+    fn staff_only(&self) -> Result<()> {
+        if self.actor().role == Role::TeamMember {
+            return Err(AppError::Forbidden(
+                "Tổ viên Tổ CNS xem số liệu của thôn mình trong ứng dụng /field.".into(),
+            ));
+        }
+        Ok(())
+    }
+
     /// The log page's scope, or None for a team member (whose page is the app).
     pub async fn log_scope(
         &self,
@@ -133,6 +143,7 @@ pub struct ActivityTable {
 
 impl Session {
     pub async fn activity_table(&self, scope: &LogScope) -> Result<ActivityTable> {
+        self.staff_only()?;
         let (parent, kind, week) = (&scope.unit, scope.kind, scope.week);
         let plan = self.plan();
         let (children, _) = self
@@ -226,6 +237,7 @@ pub struct Inclusion {
 
 impl Session {
     pub async fn inclusion_tables(&self, scope: &LogScope) -> Result<Inclusion> {
+        self.staff_only()?;
         let cells = self.field_inclusion(&scope.unit, scope.week).await?;
         use hocvuso_core::cccd::Gender;
         let genders = [Some(Gender::Male), Some(Gender::Female), None];

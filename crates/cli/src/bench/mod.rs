@@ -1,5 +1,6 @@
-//! Load measurements that run against a real server over HTTP: the Friday burst, where every
-//! reporting unit submits its weekly report at once. Used by `hocvuso bench burst` and by the tests.
+//! Measurements of `hocvuso bench`: the Friday burst (`burst`), the dashboards at national scale
+//! (`progress`), the door-to-door log (`field`), the storage driver (`storage`), and the helpers they
+//! share (submissions fired over HTTP, percentiles, server memory). The tests fire the burst too.
 
 pub mod burst;
 pub mod field;

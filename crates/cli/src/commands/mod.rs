@@ -172,6 +172,21 @@ pub(crate) fn failed(e: AppError) -> anyhow::Error {
     }
 }
 
+/// A plan refused by `Deployment::load_plan`, as the operator reads it.
+pub(crate) fn plan_refused(e: AppError) -> anyhow::Error {
+    match e {
+        AppError::Invalid(problems) => anyhow::anyhow!(
+            "kế hoạch không hợp lệ:\n{}",
+            problems
+                .iter()
+                .map(|p| format!("  {p}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        ),
+        other => failed(other),
+    }
+}
+
 /// A file refused whole, with every problem; nothing was written.
 fn rejected(file: &std::path::Path, problems: &[impl std::fmt::Display]) -> ExitCode {
     println!(

@@ -1,8 +1,7 @@
 //! `hocvuso plan check` and `hocvuso plan load`.
 
-use super::{DbArgs, failed, open};
+use super::{DbArgs, failed, open, plan_refused};
 use anyhow::{Context, Result};
-use hocvuso_app::AppError;
 use hocvuso_core::plan::parse_plan;
 use std::process::ExitCode;
 
@@ -31,17 +30,7 @@ pub async fn run(command: Command) -> Result<ExitCode> {
                 .with_context(|| format!("không đọc được {}", file.display()))?;
             let deployment = open(&db.database_url, "cli").await?;
             deployment.ensure_official_units().await.map_err(failed)?;
-            let plan = deployment.load_plan(&text).await.map_err(|e| match e {
-                AppError::Invalid(problems) => anyhow::anyhow!(
-                    "kế hoạch không hợp lệ:\n{}",
-                    problems
-                        .iter()
-                        .map(|p| format!("  {p}"))
-                        .collect::<Vec<_>>()
-                        .join("\n")
-                ),
-                other => failed(other),
-            })?;
+            let plan = deployment.load_plan(&text).await.map_err(plan_refused)?;
             println!(
                 "Đã nạp kế hoạch «{}» ({} chỉ tiêu) và đặt làm kế hoạch đang dùng",
                 plan.code,

@@ -56,7 +56,6 @@ pub async fn change_password(
         .into_response());
     }
     match scoped
-        .accounts()
         .change_own_password(&f.current, &f.new)
         .await
         .map_err(WebError::from)

@@ -7,7 +7,7 @@ pub(crate) mod login;
 mod targets;
 mod users;
 
-use crate::AppState;
+use crate::http::AppState;
 use axum::Router;
 use axum::routing::{get, post};
 

@@ -2,7 +2,7 @@
 //! `/healthz`. The calls of an area (reports, the heat table's units, the door-to-door log) are in
 //! that area's `api.rs`.
 
-use crate::AppState;
+use crate::http::AppState;
 use crate::http::{ApiError, Scoped, unit_filter};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;

@@ -8,7 +8,7 @@ mod pages;
 mod view;
 mod xlsx;
 
-use crate::AppState;
+use crate::http::AppState;
 use axum::Router;
 use axum::routing::get;
 

@@ -3,7 +3,7 @@
 //! or .pdf. What a document says is built by `hocvuso_app::documents` from the same read models as
 //! the pages; this module only chooses and delivers it.
 
-use crate::AppState;
+use crate::http::AppState;
 use crate::http::{Nav, Scoped, WebError, download as file_download, form_fields};
 use askama::Template;
 use axum::Router;

@@ -6,9 +6,6 @@ use hocvuso_app::SyncResult;
 use hocvuso_app::read::Summary;
 use hocvuso_core::field::RawRecord;
 
-/// Records one sync may carry (the app sends at most 100).
-pub const MAX_SYNC_RECORDS: usize = 500;
-
 #[derive(serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SyncBody {
@@ -31,13 +28,6 @@ pub async fn sync(scoped: Scoped, body: axum::body::Bytes) -> Result<Json<SyncRe
             e.column()
         ))
     })?;
-    if parsed.records.len() > MAX_SYNC_RECORDS {
-        return Err(WebError::BadRequest(format!(
-            "mỗi lần gửi tối đa {MAX_SYNC_RECORDS} bản ghi (đang có {})",
-            parsed.records.len()
-        ))
-        .into());
-    }
     let (village, results) = scoped.log_field_records(&parsed.records).await?;
     Ok(Json(SyncReply {
         results,

@@ -13,7 +13,7 @@ mod import;
 mod pages;
 mod xlsx;
 
-use crate::AppState;
+use crate::http::AppState;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
@@ -31,7 +31,7 @@ pub(crate) fn router() -> Router<AppState> {
             "/field/import",
             get(import::form)
                 .post(import::upload)
-                .layer(DefaultBodyLimit::max(crate::UPLOAD_LIMIT)),
+                .layer(DefaultBodyLimit::max(crate::http::UPLOAD_LIMIT)),
         )
         .route("/api/v1/field/records", post(api::sync))
         .route("/api/v1/field/summary", get(api::summary))

@@ -22,7 +22,7 @@ pub use identity::{Identity, authenticate};
 pub use nav::Nav;
 pub use query::{parse_kind, unit_filter};
 pub use scoped::Scoped;
-pub use upload::uploaded_file;
+pub use upload::{UPLOAD_LIMIT, uploaded_file};
 
 use hocvuso_app::{App, LoginHint};
 use std::sync::Arc;

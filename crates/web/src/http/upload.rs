@@ -2,6 +2,10 @@
 
 use super::WebError;
 
+/// Largest upload body: a little over the largest workbook, which the importer refuses with a clear
+/// message.
+pub const UPLOAD_LIMIT: usize = hocvuso_docs::report_xlsx::MAX_XLSX_BYTES + 1024 * 1024;
+
 /// The form's non-empty `file` field: its name and bytes.
 pub async fn uploaded_file(
     multipart: &mut axum::extract::Multipart,

@@ -4,7 +4,7 @@
 mod pages;
 mod xlsx;
 
-use crate::AppState;
+use crate::http::AppState;
 use axum::Router;
 use axum::routing::get;
 

@@ -1,6 +1,5 @@
 //! `GET|PUT /api/v1/reports/{unit}/{week}`, `POST …/approve`, `POST …/return`.
 
-use super::form::field_log_figures;
 use crate::http::{ApiError, Scoped, WebError};
 use axum::Json;
 use axum::extract::Path;
@@ -139,7 +138,7 @@ pub async fn get(
         .and_then(|t| t.parse::<chrono::DateTime<chrono::Utc>>().ok())
         .zip(due)
         .map(|(at, w)| hocvuso_core::calendar::is_on_time(&w, at));
-    let field_log = field_log_figures(&scoped, &unit, week).await?;
+    let field_log = scoped.field_log_figures(&unit, week).await?;
     Ok(Json(ReportWithHistory {
         report,
         on_time,

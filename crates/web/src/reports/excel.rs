@@ -74,6 +74,11 @@ async fn import(
 ) -> Result<Response, WebError> {
     let week = parse_week(week)?;
     let unit = scoped.unit(unit_code).await?;
+    // Who may send this workbook is decided before its body is read.
+    match workbook {
+        Workbook::Report => scoped.report_template(&unit, week).await?,
+        Workbook::OnBehalf => scoped.on_behalf_template(&unit, week).await?,
+    };
     let Some((_, bytes)) = uploaded_file(&mut multipart).await? else {
         let problems = vec!["Chưa chọn tệp Excel để gửi.".into()];
         return refusal(&scoped, &unit, week, problems).await;

@@ -102,7 +102,7 @@ pub(super) async fn render(
     let report = stored.as_ref().map(|(r, _)| r);
     let last = scoped.latest_values(unit, week).await?;
     let writable = scoped.writable_indicators(unit);
-    let log = field_log_figures(scoped, unit, week).await?;
+    let log = scoped.field_log_figures(unit, week).await?;
     let rows = writable
         .iter()
         .map(|ind| {
@@ -224,29 +224,6 @@ pub(super) async fn render(
         on_behalf_text: on_behalf_text(scoped, unit),
     };
     Ok(Html(page.render()?))
-}
-
-/// The figures of the community teams' log for a commune's report of `week`, by indicator code:
-/// cumulative up to that reporting day, for the indicators the plan measures from the log.
-pub(super) async fn field_log_figures(
-    scoped: &Scoped,
-    unit: &UnitRecord,
-    week: NaiveDate,
-) -> Result<BTreeMap<String, f64>, WebError> {
-    let plan = scoped.plan();
-    if unit.kind() != Some(hocvuso_core::units::UnitKind::Commune)
-        || plan.field_indicators().next().is_none()
-    {
-        return Ok(BTreeMap::new());
-    }
-    let totals = scoped.field_totals(unit, week).await?;
-    Ok(plan
-        .field_indicators()
-        .map(|(ind, measure)| {
-            let n = totals.get(measure.item()).copied().unwrap_or(0);
-            (ind.code.clone(), n as f64)
-        })
-        .collect())
 }
 
 fn on_behalf_text(scoped: &Scoped, unit: &UnitRecord) -> String {

@@ -10,7 +10,7 @@ mod form;
 mod monitoring;
 mod xlsx;
 
-use crate::AppState;
+use crate::http::AppState;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
@@ -26,11 +26,11 @@ pub(crate) fn router() -> Router<AppState> {
         )
         .route(
             "/reports/{unit}/{week}/on-behalf",
-            post(excel::on_behalf_upload).layer(DefaultBodyLimit::max(crate::UPLOAD_LIMIT)),
+            post(excel::on_behalf_upload).layer(DefaultBodyLimit::max(crate::http::UPLOAD_LIMIT)),
         )
         .route(
             "/reports/{unit}/{week}/upload",
-            post(excel::upload).layer(DefaultBodyLimit::max(crate::UPLOAD_LIMIT)),
+            post(excel::upload).layer(DefaultBodyLimit::max(crate::http::UPLOAD_LIMIT)),
         )
         .route("/api/v1/reports/{unit}/{week}", get(api::get).put(api::put))
         .route("/api/v1/reports/{unit}/{week}/approve", post(api::approve))
