@@ -60,13 +60,7 @@ impl Accounts<'_> {
     }
 
     fn require(&self, allowed: bool, what: &str) -> Result<()> {
-        if allowed {
-            Ok(())
-        } else {
-            Err(AppError::Forbidden(format!(
-                "Tài khoản của bạn không có quyền {what}."
-            )))
-        }
+        crate::session::require(allowed, what)
     }
 
     /// The id of the account named `username`.

@@ -106,6 +106,17 @@ pub struct Session {
     who: Who,
 }
 
+/// Refuses, naming what the account may not do, unless `allowed` (a rule of `core::access`).
+pub(crate) fn require(allowed: bool, what: &str) -> Result<()> {
+    if allowed {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(format!(
+            "Tài khoản của bạn không có quyền {what}."
+        )))
+    }
+}
+
 /// A unit as the policy sees it.
 pub(crate) fn target(u: &UnitRecord) -> Result<Target<'_>> {
     let kind = u
@@ -149,13 +160,7 @@ impl Session {
     }
 
     pub fn require(&self, allowed: bool, what: &str) -> Result<()> {
-        if allowed {
-            Ok(())
-        } else {
-            Err(Self::forbid(format!(
-                "Tài khoản của bạn không có quyền {what}."
-            )))
-        }
+        require(allowed, what)
     }
 
     // ---- reading -------------------------------------------------------------------------------
