@@ -44,6 +44,18 @@ impl Role {
         Role::ALL.into_iter().find(|r| r.as_str() == s.trim())
     }
 
+    /// A role as a form or a command names it, or a message listing the roles there are.
+    pub fn named(s: &str) -> Result<Role, String> {
+        Role::parse(s).ok_or_else(|| {
+            let all: Vec<&str> = Role::ALL.iter().map(|r| r.as_str()).collect();
+            format!(
+                "vai trò «{}» không có; dùng một trong: {}",
+                s.trim(),
+                all.join(", ")
+            )
+        })
+    }
+
     pub fn label_vi(self) -> &'static str {
         match self {
             Role::Admin => "Quản trị hệ thống",
@@ -215,6 +227,16 @@ pub fn reports_own_figure(unit: Target<'_>, indicator: &Indicator) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn roles_are_named_or_listed() {
+        assert_eq!(Role::named(" reporter "), Ok(Role::Reporter));
+        let e = Role::named("boss").unwrap_err();
+        assert!(
+            e.contains("«boss»") && e.contains("secretariat") && e.contains("team_member"),
+            "{e}"
+        );
+    }
     use crate::plan::parse_plan;
 
     fn plan() -> Plan {

@@ -1,7 +1,7 @@
 //! `hocvuso user …`: accounts and API tokens, through the same use cases as the admin pages.
 
 use super::{DbArgs, failed, open};
-use anyhow::{Context, Result};
+use anyhow::Result;
 use hocvuso_core::access::Role;
 use std::process::ExitCode;
 
@@ -53,9 +53,7 @@ pub async fn run(command: Command, db: DbArgs) -> Result<ExitCode> {
             unit,
             password_stdin,
         } => {
-            let role = Role::parse(&role).with_context(|| {
-                format!("vai trò «{role}» không có; dùng admin, secretariat, reporter, team_member hoặc viewer")
-            })?;
+            let role = Role::named(&role).map_err(anyhow::Error::msg)?;
             let (password, generated) = if password_stdin {
                 let mut line = String::new();
                 std::io::stdin().read_line(&mut line)?;

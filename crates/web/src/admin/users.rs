@@ -109,12 +109,7 @@ pub struct NewUserForm {
 }
 
 pub async fn create_user(scoped: Scoped, Form(f): Form<NewUserForm>) -> Result<Response, WebError> {
-    let Some(role) = Role::parse(&f.role) else {
-        return Err(WebError::BadRequest(format!(
-            "vai trò «{}» không có",
-            f.role
-        )));
-    };
+    let role = Role::named(&f.role).map_err(WebError::BadRequest)?;
     let password = hocvuso_app::temporary_password();
     match scoped
         .accounts()
