@@ -29,5 +29,6 @@ pub use accounts::{Accounts, temporary_password};
 pub use deployment::{Deployment, clock_offset_to};
 pub use error::{AppError, Result};
 pub use field::SyncResult;
+pub use reports::Workbook;
 pub use session::{App, Session};
 pub use sign_in::{LoginHint, SignIn};

@@ -14,6 +14,13 @@ use hocvuso_store::reports::{
 use hocvuso_store::units::{UnitFilter, UnitRecord};
 use std::collections::BTreeMap;
 
+/// Which workbook a unit sends: its own report's template, or the one it fills on behalf of others.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Workbook {
+    Report,
+    OnBehalf,
+}
+
 /// Reads a workbook against the template it was made from; every problem with its sheet and cell.
 fn read_workbook(
     bytes: &[u8],
@@ -32,6 +39,36 @@ impl Session {
         match target(unit) {
             Ok(t) => self.actor().writable_indicators(self.plan(), t),
             Err(_) => Vec::new(),
+        }
+    }
+
+    /// Refuses an actor who may not send `workbook` for `unit`: the check the template and its import
+    /// make, cheap enough to make before an upload's body is read.
+    pub fn may_send(&self, unit: &UnitRecord, workbook: Workbook) -> Result<()> {
+        match workbook {
+            Workbook::Report if self.writable_indicators(unit).is_empty() => {
+                Err(Self::forbid(format!(
+                    "Tài khoản của bạn không được gửi báo cáo của {}.",
+                    unit.full_name
+                )))
+            }
+            Workbook::OnBehalf => self.on_behalf_kind(unit).map(|_| ()),
+            _ => Ok(()),
+        }
+    }
+
+    /// The kind of units `unit` reports about on behalf of them, or the refusal when it reports for
+    /// none (or the actor may not send its workbook).
+    fn on_behalf_kind(&self, unit: &UnitRecord) -> Result<hocvuso_core::units::UnitKind> {
+        let indicators = self
+            .actor()
+            .on_behalf_indicators(self.plan(), target(unit)?);
+        match indicators.first() {
+            Some((_, kind)) => Ok(*kind),
+            None => Err(Self::forbid(format!(
+                "{} không báo cáo thay cho đơn vị nào (hoặc tài khoản không có quyền).",
+                unit.full_name
+            ))),
         }
     }
 
@@ -174,13 +211,8 @@ impl Session {
     ) -> Result<hocvuso_docs::report_xlsx::Template> {
         use hocvuso_docs::report_xlsx::{Column, Row, Template};
         let unit = self.unit(&unit.code).await?;
+        self.may_send(&unit, Workbook::Report)?;
         let indicators = self.writable_indicators(&unit);
-        if indicators.is_empty() {
-            return Err(Self::forbid(format!(
-                "Tài khoản của bạn không được gửi báo cáo của {}.",
-                unit.full_name
-            )));
-        }
         let plan = self.plan();
         let last = self
             .app
@@ -229,17 +261,12 @@ impl Session {
         use hocvuso_docs::report_xlsx::{Column, Row, Template};
         let unit = self.unit(&unit.code).await?;
         let plan = self.plan();
+        let kind = self.on_behalf_kind(&unit)?;
         let indicators = self.actor().on_behalf_indicators(plan, target(&unit)?);
-        let Some((_, kind)) = indicators.first() else {
-            return Err(Self::forbid(format!(
-                "{} không báo cáo thay cho đơn vị nào (hoặc tài khoản không có quyền).",
-                unit.full_name
-            )));
-        };
         let province = self.app.store.require_unit(plan.province.as_str()).await?;
         let filter = UnitFilter {
             within: Some(province.code.clone()),
-            kind: Some(*kind),
+            kind: Some(kind),
             limit: 100_000,
             ..Default::default()
         };

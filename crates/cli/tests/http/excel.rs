@@ -80,6 +80,10 @@ on_both!(excel_template_and_upload, |app: TestApp| async move {
             .status,
         403
     );
+    // Who may send is decided before the body: the commune's viewer is refused even without a file.
+    let mut viewer = app.login("lanhdao.xa").await;
+    let r = viewer.upload("/reports/22015/2025-09-05/upload", b"").await;
+    assert_eq!(r.status, 403, "{}", r.body);
 });
 
 on_both!(
@@ -208,6 +212,10 @@ on_both!(
                 .0,
             403
         );
+        let r = reporter
+            .upload("/reports/22015/2025-09-05/on-behalf", b"")
+            .await;
+        assert_eq!(r.status, 403, "{}", r.body);
         assert_rollups_match(&app).await;
     }
 );

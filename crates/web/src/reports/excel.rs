@@ -6,6 +6,7 @@ use crate::http::{Scoped, WebError, XLSX_TYPE, download, uploaded_file};
 use axum::extract::{Multipart, Path};
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
+use hocvuso_app::Workbook;
 use hocvuso_app::read::parse_week;
 use hocvuso_app::records::UnitRecord;
 
@@ -54,15 +55,6 @@ async fn refusal(
     Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
 }
 
-/// Which workbook an upload is.
-#[derive(Clone, Copy)]
-enum Workbook {
-    /// The unit's own report template.
-    Report,
-    /// The workbook of a unit that reports on behalf of others.
-    OnBehalf,
-}
-
 /// Imports an uploaded workbook through its use case: back on the report page when stored, or on
 /// it again with every reason nothing was stored.
 async fn import(
@@ -75,10 +67,7 @@ async fn import(
     let week = parse_week(week)?;
     let unit = scoped.unit(unit_code).await?;
     // Who may send this workbook is decided before its body is read.
-    match workbook {
-        Workbook::Report => scoped.report_template(&unit, week).await?,
-        Workbook::OnBehalf => scoped.on_behalf_template(&unit, week).await?,
-    };
+    scoped.may_send(&unit, workbook)?;
     let Some((_, bytes)) = uploaded_file(&mut multipart).await? else {
         let problems = vec!["Chưa chọn tệp Excel để gửi.".into()];
         return refusal(&scoped, &unit, week, problems).await;
